@@ -1,0 +1,37 @@
+// GET /api/health: is the server up, which version, which schema, how fresh is the data.
+import { Hono } from 'hono';
+import { SCHEMA_VERSION } from '../../db/index.ts';
+import { VERSION } from '../../lib/version.ts';
+import type { AppEnv } from '../app.ts';
+
+interface LastRunRow {
+  source: string;
+  status: string;
+  started_at: string;
+  ended_at: string | null;
+  error: string | null;
+}
+
+export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
+  const { db } = c.get('deps');
+  const schema = await db.one<{ v: number }>('SELECT max(version) AS v FROM schema_version');
+  const runs = await db.all<LastRunRow>(
+    `SELECT source, status, started_at, ended_at, error FROM sync_runs
+     QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) = 1`,
+  );
+  const lastSync: Record<string, { status: string; startedAt: string; endedAt: string | null; error: string | null } | null> = {
+    github: null,
+    pagerduty: null,
+  };
+  for (const run of runs) {
+    lastSync[run.source] = { status: run.status, startedAt: run.started_at, endedAt: run.ended_at, error: run.error };
+  }
+  return c.json({
+    status: 'ok',
+    version: VERSION,
+    schemaVersion: schema?.v ?? 0,
+    codeSchemaVersion: SCHEMA_VERSION,
+    dataVersion: db.dataVersion,
+    lastSync,
+  });
+});

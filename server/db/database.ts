@@ -1,0 +1,473 @@
+// The one owner of Vigil's DuckDB database in a process: the instance, a small pool of reader
+// connections, one writer connection behind a mutex, bound parameters, the session time zone and
+// the conversion of DuckDB values to plain JavaScript. No other file talks to @duckdb/node-api.
+//
+// Facts this design rests on (../shared/DUCKDB-NOTES.md):
+// - a second DuckDBInstance.create() on the same path in one process silently opens a separate
+//   database and loses data on close, so each path is opened once per process (registry below);
+// - another OS process cannot open a file we hold, even read-only: the error names the holder PID;
+// - two writers touching the same rows fail with "Conflict on update", so all writes share one
+//   connection, serialised by a mutex; readers run concurrently on their own connections (MVCC);
+// - an appender outside a transaction auto-commits partial batches, so bulk loads only run
+//   inside `write()`, which wraps BEGIN/COMMIT;
+// - the session TimeZone defaults to the process zone and `date_trunc` buckets in it, so every
+//   connection is set to UTC and zone-aware SQL passes the zone explicitly.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  type DuckDBType,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api';
+import { type Plain, plainConverter } from './convert.ts';
+
+export type Param = string | number | boolean | null | undefined | Date | bigint | readonly string[] | readonly number[];
+export type Params = Record<string, Param>;
+export type Row = Record<string, Plain>;
+
+export interface QueryRunner {
+  /** All rows of a query, converted to plain values. */
+  all<T = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** The first row, or undefined. */
+  one<T = Row>(sql: string, params?: Params): Promise<T | undefined>;
+  /** Run a statement; returns the number of rows changed. */
+  run(sql: string, params?: Params): Promise<number>;
+}
+
+export interface WriteTx extends QueryRunner {
+  /**
+   * Bulk-load rows into a fresh TEMP table (dropped first if it exists) through the appender, all
+   * columns as VARCHAR so DuckDB casts on the way out (the fastest path measured, DUCKDB-NOTES §1).
+   * Flushes and yields to the event loop every `yieldEvery` rows so the API keeps answering.
+   */
+  stage(table: string, columns: readonly string[], rows: Iterable<readonly (string | null)[]>): Promise<number>;
+}
+
+export interface DatabaseOptions {
+  /** Reader connections; writes always use one extra connection. */
+  readers?: number;
+  /** DuckDB memory_limit, e.g. '1GB'. */
+  memoryLimit?: string;
+  threads?: number;
+  readOnly?: boolean;
+}
+
+/** The file is held by another process: DuckDB allows one read-write owner per file. */
+export class DatabaseLockedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly holderPid: number | undefined,
+    readonly holderUrl: string | undefined,
+  ) {
+    const who = holderPid ? `process ${holderPid}` : 'another process';
+    const todo = holderUrl
+      ? `trigger work through the running server instead (e.g. POST ${holderUrl}/api/sync), or stop it first`
+      : 'use the running `vigil serve` (POST /api/sync starts a sync), or stop it first';
+    super(`The database ${path} is in use by ${who}; ${todo}.`);
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+/** The database file could not be opened for a reason the user can fix. */
+export class DatabaseOpenError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+const openPaths = new Set<string>();
+
+/** The sidecar file in which a serving process records where it can be reached. */
+export function ownerFilePath(dbPath: string): string {
+  return `${dbPath}.owner.json`;
+}
+
+function readOwnerUrl(dbPath: string, pid: number | undefined): string | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(ownerFilePath(dbPath), 'utf8')) as { pid?: number; url?: string };
+    if (owner.url && (pid === undefined || owner.pid === pid)) return owner.url;
+  } catch {
+    // No sidecar (the holder is not a server) or an unreadable one: nothing to add.
+  }
+  return undefined;
+}
+
+function classifyOpenError(path: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const lock = /Conflicting lock is held in .*?\(PID (\d+)\)/.exec(message);
+  if (lock || /Could not set lock on file/.test(message)) {
+    const pid = lock?.[1] ? Number(lock[1]) : undefined;
+    return new DatabaseLockedError(path, pid, readOwnerUrl(path, pid));
+  }
+  if (/not a valid DuckDB database file|database file.*(corrupt|invalid)|Invalid Input Error: .*(magic|header)/i.test(message)) {
+    return new DatabaseOpenError(
+      `${path} is not a Vigil (DuckDB) database, or it is damaged: ${firstLine(message)}`,
+      'Point `database` in the config at another path, or restore the file from a backup (`vigil restore`). Vigil does not touch the file.',
+      { cause: error },
+    );
+  }
+  if (/Permission denied|Read-only file system|EACCES|EROFS/i.test(message)) {
+    return new DatabaseOpenError(
+      `Cannot open ${path} for writing: ${firstLine(message)}`,
+      'Give the user running Vigil write access to the file and its folder, or set `database` to a writable path.',
+      { cause: error },
+    );
+  }
+  if (/No space left on device|ENOSPC/i.test(message)) {
+    return new DatabaseOpenError(`No space left to open ${path}`, 'Free disk space on that volume and start again.', {
+      cause: error,
+    });
+  }
+  if (/version|serialization|storage/i.test(message) && /incompatible|newer|older|not supported/i.test(message)) {
+    return new DatabaseOpenError(
+      `${path} was written by an incompatible DuckDB version: ${firstLine(message)}`,
+      'Open it with the Vigil version that wrote it and run `vigil backup`, then restore the backup here.',
+      { cause: error },
+    );
+  }
+  return new DatabaseOpenError(`Cannot open the database ${path}: ${firstLine(message)}`, 'Check the path and the file.', {
+    cause: error,
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function isIntegral(values: readonly number[]): boolean {
+  return values.every((v) => Number.isSafeInteger(v));
+}
+
+/** Bind JS values as DuckDB values, choosing types DuckDB cannot infer (lists, integers). */
+function bindParams(params: Params | undefined): {
+  values: Record<string, DuckDBValue>;
+  types: Record<string, DuckDBType | undefined>;
+} {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType | undefined> = {};
+  if (!params) return { values, types };
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null) {
+      values[name] = null;
+      types[name] = VARCHAR;
+    } else if (value instanceof Date) {
+      values[name] = value.toISOString();
+      types[name] = VARCHAR;
+    } else if (Array.isArray(value)) {
+      const list = value as readonly (string | number)[];
+      if (list.length > 0 && typeof list[0] === 'number') {
+        const numbers = list as readonly number[];
+        const element = isIntegral(numbers) ? BIGINT : DOUBLE;
+        values[name] = listValue(numbers.map((n) => (element === BIGINT ? BigInt(n) : n)));
+        types[name] = LIST(element);
+      } else {
+        values[name] = listValue(list.map(String));
+        types[name] = LIST(VARCHAR);
+      }
+    } else if (typeof value === 'number') {
+      values[name] = Number.isSafeInteger(value) ? BigInt(value) : value;
+      types[name] = Number.isSafeInteger(value) ? BIGINT : DOUBLE;
+    } else if (typeof value === 'boolean') {
+      values[name] = value;
+      types[name] = BOOLEAN;
+    } else if (typeof value === 'bigint') {
+      values[name] = value;
+      types[name] = BIGINT;
+    } else {
+      values[name] = value as string;
+      types[name] = VARCHAR;
+    }
+  }
+  return { values, types };
+}
+
+function readerRows<T>(reader: DuckDBResultReader): T[] {
+  return reader.convertRowObjects(plainConverter) as T[];
+}
+
+function runnerOn(conn: DuckDBConnection): QueryRunner {
+  return {
+    async all<T>(sql: string, params?: Params): Promise<T[]> {
+      const { values, types } = bindParams(params);
+      const reader = await conn.runAndReadAll(sql, values, types);
+      return readerRows<T>(reader);
+    },
+    async one<T>(sql: string, params?: Params): Promise<T | undefined> {
+      const { values, types } = bindParams(params);
+      const reader = await conn.runAndReadAll(sql, values, types);
+      return readerRows<T>(reader)[0];
+    },
+    async run(sql: string, params?: Params): Promise<number> {
+      const { values, types } = bindParams(params);
+      const result = await conn.run(sql, values, types);
+      return result.rowsChanged;
+    },
+  };
+}
+
+const identifierPattern = /^[a-z_][a-z0-9_]*$/;
+
+/** Quote an identifier that comes from code (never from a request); rejects anything else. */
+export function ident(name: string): string {
+  if (!identifierPattern.test(name)) throw new Error(`Refusing unsafe SQL identifier: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  lock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}
+
+const YIELD_EVERY = 2_000;
+
+export class Database implements QueryRunner {
+  /** Increases after every committed write; response caches key on it. */
+  private version = 0;
+  private readonly idleReaders: DuckDBConnection[];
+  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
+  private readonly writeLock = new Mutex();
+  private readonly listeners = new Set<(version: number) => void>();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    readers: DuckDBConnection[],
+  ) {
+    this.idleReaders = readers;
+  }
+
+  /**
+   * Open (or create) the database at `path`, or an in-memory one for ':memory:'. Throws
+   * DatabaseLockedError when another process holds the file, DatabaseOpenError when the file
+   * cannot be used; in both cases the file is left exactly as it was.
+   */
+  static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    const memory = path === ':memory:';
+    const fullPath = memory ? path : resolve(path);
+    if (!memory) {
+      if (openPaths.has(fullPath)) {
+        throw new Error(`${fullPath} is already open in this process; share the Database object instead of opening it twice.`);
+      }
+      if (!existsSync(dirname(fullPath))) {
+        try {
+          mkdirSync(dirname(fullPath), { recursive: true });
+        } catch (error) {
+          throw new DatabaseOpenError(
+            `Cannot create the folder for the database: ${dirname(fullPath)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+            'Create the folder yourself, or set `database` in the config to a path in a writable folder.',
+            { cause: error },
+          );
+        }
+      }
+    }
+    const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(fullPath, config);
+    } catch (error) {
+      throw classifyOpenError(fullPath, error);
+    }
+    if (!memory) openPaths.add(fullPath);
+    try {
+      const connections: DuckDBConnection[] = [];
+      const readerCount = Math.max(1, options.readers ?? 3);
+      for (let i = 0; i < readerCount + 1; i++) connections.push(await instance.connect());
+      const writer = connections[0] as DuckDBConnection;
+      // GLOBAL so every connection, present and future, buckets time in UTC (DUCKDB-NOTES §6).
+      await writer.run("SET GLOBAL TimeZone = 'UTC'");
+      if (options.memoryLimit)
+        await writer.run(`SET GLOBAL memory_limit = '${options.memoryLimit.replace(/[^0-9A-Za-z.]/g, '')}'`);
+      return new Database(fullPath, instance, writer, connections.slice(1));
+    } catch (error) {
+      openPaths.delete(fullPath);
+      instance.closeSync();
+      throw classifyOpenError(fullPath, error);
+    }
+  }
+
+  get dataVersion(): number {
+    return this.version;
+  }
+
+  /** Called after each committed write with the new data version. */
+  onChange(listener: (version: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Mark data as changed without a write through this object (e.g. after an ATTACH). */
+  bumpVersion(): void {
+    this.version++;
+    for (const listener of this.listeners) listener(this.version);
+  }
+
+  private async withReader<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('The database is closed.');
+    const conn = this.idleReaders.pop() ?? (await new Promise<DuckDBConnection>((resolveConn) => this.waiting.push(resolveConn)));
+    try {
+      return await fn(conn);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(conn);
+      else this.idleReaders.push(conn);
+    }
+  }
+
+  all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.withReader((conn) => runnerOn(conn).all<T>(sql, params));
+  }
+
+  one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.withReader((conn) => runnerOn(conn).one<T>(sql, params));
+  }
+
+  /** A single statement on the writer connection, in its own transaction. */
+  run(sql: string, params?: Params): Promise<number> {
+    return this.write((tx) => tx.run(sql, params));
+  }
+
+  /**
+   * Stream a query's rows in chunks of about 2,048 at constant memory (CSV export). The reader
+   * connection is held until the callback has seen every chunk; returning false stops early.
+   */
+  stream(
+    sql: string,
+    params: Params | undefined,
+    onRows: (rows: Row[], columns: string[]) => Promise<boolean | undefined> | boolean | undefined,
+  ): Promise<number> {
+    return this.withReader(async (conn) => {
+      const { values, types } = bindParams(params);
+      const result = await conn.stream(sql, values, types);
+      const columns = result.columnNames();
+      let total = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = chunk.convertRows(plainConverter).map((values) => {
+          const row: Row = {};
+          columns.forEach((name, i) => {
+            row[name] = (values[i] ?? null) as Plain;
+          });
+          return row;
+        });
+        total += rows.length;
+        if ((await onRows(rows, columns)) === false) break;
+      }
+      return total;
+    });
+  }
+
+  /**
+   * Run `fn` in one transaction on the writer connection. Writes are serialised: a second call
+   * waits for the first. The transaction commits when `fn` resolves and rolls back when it throws.
+   */
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    return this.writeLock.lock(async () => {
+      if (this.closed) throw new Error('The database is closed.');
+      const conn = this.writer;
+      const runner = runnerOn(conn);
+      const tx: WriteTx = {
+        ...runner,
+        stage: (table, columns, rows) => stageRows(conn, table, columns, rows),
+      };
+      await conn.run('BEGIN TRANSACTION');
+      let result: T;
+      try {
+        result = await fn(tx);
+        await conn.run('COMMIT');
+      } catch (error) {
+        try {
+          await conn.run('ROLLBACK');
+        } catch {
+          // The transaction may already be aborted; the original error is the one that matters.
+        }
+        throw error;
+      }
+      this.bumpVersion();
+      return result;
+    });
+  }
+
+  /** Run `fn` with the writer connection outside a transaction (CHECKPOINT, EXPORT, ATTACH). */
+  exclusive<T>(fn: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return this.writeLock.lock(async () => {
+      if (this.closed) throw new Error('The database is closed.');
+      return fn(runnerOn(this.writer));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Let queued writes finish so nothing in flight is lost.
+    await this.writeLock.lock(async () => {
+      this.closed = true;
+      try {
+        if (this.path !== ':memory:') await this.writer.run('CHECKPOINT');
+      } catch {
+        // A checkpoint failure leaves the WAL, which DuckDB replays on the next open.
+      }
+      for (const conn of [this.writer, ...this.idleReaders]) conn.closeSync();
+      this.instance.closeSync();
+      openPaths.delete(this.path);
+    });
+  }
+}
+
+async function stageRows(
+  conn: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly (string | null)[]>,
+): Promise<number> {
+  const name = ident(table);
+  await conn.run(`DROP TABLE IF EXISTS ${name}`);
+  await conn.run(`CREATE TEMP TABLE ${name} (${columns.map((c) => `${ident(c)} VARCHAR`).join(', ')})`);
+  const appender: DuckDBAppender = await conn.createAppender(table);
+  let count = 0;
+  try {
+    for (const row of rows) {
+      if (row.length !== columns.length) {
+        throw new Error(`stage(${table}): row has ${row.length} values for ${columns.length} columns`);
+      }
+      for (const value of row) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
+      count++;
+      if (count % YIELD_EVERY === 0) {
+        appender.flushSync();
+        await new Promise<void>((resolveYield) => setImmediate(resolveYield));
+      }
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return count;
+}

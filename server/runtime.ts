@@ -1,0 +1,85 @@
+// Starting and stopping a Vigil server process: the database, the config mapping, the HTTP
+// server (API + web app) and, when collectors are wired in, the scheduler. Used by `vigil serve`
+// and `vigil demo`.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './api/app.ts';
+import { applyConfig } from './config/apply.ts';
+import type { VigilConfig } from './config/schema.ts';
+import { type Database, openDatabase, ownerFilePath } from './db/index.ts';
+import { UserFacingError } from './lib/errors.ts';
+import type { SyncController } from './lib/sync-controller.ts';
+import { PROJECT_ROOT } from './lib/version.ts';
+
+export const DEFAULT_WEB_ROOT = resolve(PROJECT_ROOT, 'dist/web');
+
+export interface StartOptions {
+  config: VigilConfig;
+  host?: string;
+  port?: number;
+  webRoot?: string;
+  log?: (message: string) => void;
+  /** Build the sync controller once the database is open (collectors wire themselves in here). */
+  createSync?: (db: Database) => Promise<SyncController & { stop?: () => Promise<void> }>;
+}
+
+export interface RunningVigil {
+  db: Database;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startVigil(options: StartOptions): Promise<RunningVigil> {
+  const { config } = options;
+  const log = options.log ?? ((m: string) => console.error(m));
+  const db = await openDatabase(config.database);
+  let sync: (SyncController & { stop?: () => Promise<void> }) | undefined;
+  try {
+    await applyConfig(db, config);
+    sync = options.createSync ? await options.createSync(db) : undefined;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  if (!existsSync(resolve(webRoot, 'index.html'))) {
+    log(`The web app is not built (${webRoot} has no index.html); the API still answers. Run \`npm run build\`.`);
+  }
+  const app = createApp({ db, config, webRoot, ...(sync ? { sync } : {}), log });
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
+  const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s));
+    s.once('error', reject);
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await sync?.stop?.();
+    await db.close();
+    if (error.code === 'EADDRINUSE') {
+      throw new UserFacingError(`Port ${port} on ${host} is already in use. Pass --port (or set PORT) to use another one.`);
+    }
+    throw error;
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`;
+  const ownerFile = db.path === ':memory:' ? undefined : ownerFilePath(db.path);
+  if (ownerFile) writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, url, startedAt: new Date().toISOString() }));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await sync?.stop?.();
+      await new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        // Idle keep-alive connections would hold close() open.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await db.close();
+      if (ownerFile) rmSync(ownerFile, { force: true });
+    })();
+    return stopping;
+  };
+  return { db, url, stop };
+}
