@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app.ts';
+import { type AuthSettings, assertSafeBinding, readAuthSettings } from './api/auth.ts';
 import { applyConfig } from './config/apply.ts';
 import type { VigilConfig } from './config/schema.ts';
 import { type Database, openDatabase, ownerFilePath } from './db/index.ts';
@@ -21,6 +22,8 @@ export interface StartOptions {
   port?: number;
   webRoot?: string;
   log?: (message: string) => void;
+  /** Authentication; read from VIGIL_AUTH_TOKEN / VIGIL_USERS when omitted. */
+  auth?: AuthSettings | null;
   /** Build the sync controller once the database is open (collectors wire themselves in here). */
   createSync?: (db: Database) => Promise<SyncController & { stop?: () => Promise<void> }>;
 }
@@ -34,6 +37,10 @@ export interface RunningVigil {
 export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const { config } = options;
   const log = options.log ?? ((m: string) => console.error(m));
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
+  const auth = options.auth === null ? undefined : (options.auth ?? readAuthSettings());
+  assertSafeBinding(host, auth);
   const db = await openDatabase(config.database);
   let sync: (SyncController & { stop?: () => Promise<void> }) | undefined;
   try {
@@ -47,9 +54,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   if (!existsSync(resolve(webRoot, 'index.html'))) {
     log(`The web app is not built (${webRoot} has no index.html); the API still answers. Run \`npm run build\`.`);
   }
-  const app = createApp({ db, config, webRoot, ...(sync ? { sync } : {}), log });
-  const host = options.host ?? config.server.host;
-  const port = options.port ?? config.server.port;
+  const app = createApp({ db, config, webRoot, ...(sync ? { sync } : {}), ...(auth ? { auth } : {}), log });
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s));
     s.once('error', reject);

@@ -4,8 +4,10 @@ import { Hono } from 'hono';
 import type { VigilConfig } from '../config/schema.ts';
 import type { Database } from '../db/index.ts';
 import type { SyncController } from '../lib/sync-controller.ts';
+import { type AuthSettings, authMiddleware } from './auth.ts';
 import { errorBody, renderError } from './errors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { limitBody, sameOriginWrites, securityHeaders } from './security.ts';
 import { serveWeb } from './static.ts';
 
 export interface AppDeps {
@@ -16,9 +18,11 @@ export interface AppDeps {
   /** Starts and reports syncs; absent when the app runs without collectors (tests). */
   sync?: SyncController;
   log?: (message: string) => void;
+  /** Authentication settings; undefined = open (only allowed on loopback, see runtime.ts). */
+  auth?: AuthSettings;
 }
 
-export type AppEnv = { Variables: { deps: AppDeps } };
+export type AppEnv = { Variables: { deps: AppDeps; user?: string } };
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((message: string) => console.error(message));
@@ -28,27 +32,30 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     await next();
   });
+  app.use('*', securityHeaders());
+  app.use('/api/*', authMiddleware(deps.auth), sameOriginWrites(), limitBody());
 
   const api = new Hono<AppEnv>().route('/', healthRoutes);
   app.route('/api', api);
 
-  app.all('/api/*', (c) =>
+  if (deps.webRoot) {
+    const web = serveWeb(deps.webRoot);
+    // API paths never fall through to the web app: an unknown one is a JSON 404 (notFound below).
+    app.get('*', (c, next) => (c.req.path.startsWith('/api/') ? next() : web(c)));
+  }
+
+  app.notFound((c) =>
     c.json(
-      errorBody(
-        'not_found',
-        `No API endpoint ${c.req.method} ${c.req.path}.`,
-        'GET /api/health lists the version; the README lists the endpoints.',
-      ),
+      c.req.path.startsWith('/api/')
+        ? errorBody(
+            'not_found',
+            `No API endpoint ${c.req.method} ${c.req.path}.`,
+            'GET /api/health answers when the server is up; the README lists the endpoints.',
+          )
+        : errorBody('not_found', `Nothing at ${c.req.path}.`),
       404,
     ),
   );
-
-  if (deps.webRoot) {
-    const web = serveWeb(deps.webRoot);
-    app.get('*', (c) => web(c));
-  }
-
-  app.notFound((c) => c.json(errorBody('not_found', `Nothing at ${c.req.path}.`), 404));
   app.onError((error, c) => renderError(error, c, log));
   return app;
 }
