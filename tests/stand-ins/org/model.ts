@@ -41,6 +41,7 @@ export interface OrgRepo {
   /** Repos that deploy from Actions without the Deployments API. */
   workflow?: { file: string; id: number; name: string; branch: string };
   createdAt: string;
+  description: string;
 }
 
 export interface OrgUser {
@@ -105,10 +106,17 @@ export interface OrgCommit {
   authoredAt: string;
   committedAt: string;
   message: string;
+  /** Who committed: 'web-flow' / GitHub for merges made on github.com, else the author. */
+  committerLogin: string | null;
+  committerName: string;
+  committerEmail: string;
+  treeSha: string;
 }
 
 export interface OrgPullRequest {
   repo: string;
+  /** GitHub's global numeric id. */
+  id: number;
   number: number;
   title: string;
   body: string;
@@ -126,6 +134,7 @@ export interface OrgPullRequest {
   /** The pull request's own commits, oldest first (what GET /pulls/{n}/commits lists). */
   commitShas: string[];
   labels: string[];
+  mergedByLogin: string | null;
 }
 
 export type GhDeploymentState = 'error' | 'failure' | 'inactive' | 'pending' | 'success' | 'queued' | 'in_progress';
@@ -162,6 +171,10 @@ export interface OrgWorkflowRun {
   id: number;
   workflowId: number;
   name: string;
+  /** The workflow file, e.g. '.github/workflows/deploy.yml'. */
+  path: string;
+  /** The head commit's first line, as GitHub shows it. */
+  displayTitle: string;
   headBranch: string;
   headSha: string;
   event: string;
@@ -177,6 +190,8 @@ export interface OrgWorkflowRun {
 
 export interface OrgIssue {
   repo: string;
+  /** GitHub's global numeric id (for a pull request: the pull request's id). */
+  id: number;
   number: number;
   title: string;
   body: string;
@@ -187,6 +202,8 @@ export interface OrgIssue {
   closedAt: string | null;
   /** Pull requests also appear in the issues list (with a pull_request key). */
   pullRequestNumber: number | null;
+  stateReason: 'completed' | 'not_planned' | null;
+  comments: number;
 }
 
 export interface OrgRelease {
@@ -200,6 +217,7 @@ export interface OrgRelease {
   createdAt: string;
   publishedAt: string | null;
   authorLogin: string;
+  body: string;
 }
 
 export type PdLogEntryType =
@@ -265,8 +283,13 @@ export interface OrgIncident {
   escalationPolicyId: string;
   teamIds: string[]; // PagerDuty team ids
   urgency: 'high' | 'low';
-  /** Priority at creation; later changes appear as field_value_change log entries. */
+  /**
+   * Priority as of the clock, as the real API shows it (`priority` is the current one). Changes
+   * appear as field_value_change log entries, whose `from` gives the earlier value.
+   */
   priorityId: string | null;
+  /** As of the clock. */
+  status: 'triggered' | 'acknowledged' | 'resolved';
   incidentKey: string;
   createdAt: string;
   acknowledgedAt: string | null;
@@ -278,6 +301,11 @@ export interface OrgIncident {
   assignedUserIds: string[];
   alertCount: number;
   resolveReason: string | null;
+  /** As of the clock: acknowledgements of the current acknowledged state (empty when triggered/resolved). */
+  acknowledgements: { userId: string; at: string }[];
+  lastStatusChangeAt: string;
+  lastStatusChangeBy: { type: 'user_reference' | 'service_reference'; id: string };
+  firstTriggerLogEntryId: string;
 }
 
 export interface OrgNotification {
@@ -340,6 +368,8 @@ export interface OrgStore {
   readonly priorities: readonly OrgPriority[];
   /** The earliest time any record exists. */
   readonly historyStart: string;
+  /** The latest time any record exists (the anchor plus the future buffer the clock can advance into). */
+  readonly historyEnd: string;
 
   clock(): string;
   setClock(iso: string): void;
