@@ -6,6 +6,7 @@ import type { Database } from '../db/index.ts';
 import type { SyncController } from '../lib/sync-controller.ts';
 import { type AuthSettings, authMiddleware } from './auth.ts';
 import { errorBody, renderError } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
 import { limitBody, sameOriginWrites, securityHeaders } from './security.ts';
 import { serveWeb } from './static.ts';
@@ -35,7 +36,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', securityHeaders());
   app.use('/api/*', authMiddleware(deps.auth), sameOriginWrites(), limitBody());
 
-  const api = new Hono<AppEnv>().route('/', healthRoutes);
+  const api = new Hono<AppEnv>().route('/', healthRoutes).route('/', adminRoutes);
   app.route('/api', api);
 
   if (deps.webRoot) {

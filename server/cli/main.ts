@@ -2,12 +2,14 @@
 // exit code (0 ok, 1 runtime failure, 2 usage or config error).
 import { VERSION } from '../lib/version.ts';
 import { type Command, parseCommandArgs } from './args.ts';
+import { backupCommand } from './commands/backup.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
 import { initCommand } from './commands/init.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { serveCommand } from './commands/serve.ts';
 import { EXIT_OK, reportError, UsageError } from './errors.ts';
 
-export const commands: Command[] = [serveCommand, initCommand, checkConfigCommand];
+export const commands: Command[] = [serveCommand, initCommand, checkConfigCommand, backupCommand, restoreCommand];
 
 function formatHelp(command: Command): string {
   const options = Object.entries(command.options)

@@ -1,0 +1,36 @@
+// Backups through the running server, which owns the database file: a whole-database copy into
+// the `backups` folder beside it, or the user-owned data as a JSON download. The server never
+// writes anywhere else, whatever the request says.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { backupDatabase, exportUserData } from '../../backup/backup.ts';
+import { defaultBackupPath, timestampForFile } from '../../backup/paths.ts';
+import type { AppEnv } from '../app.ts';
+import { requireActor } from '../auth.ts';
+import { ApiError, badRequest } from '../errors.ts';
+
+const backupRequest = z.object({ kind: z.enum(['database', 'user-data']).default('database') }).strict();
+
+export const adminRoutes = new Hono<AppEnv>()
+  .post('/admin/backup', async (c) => {
+    requireActor(c);
+    const parsed = backupRequest.safeParse(await c.req.json().catch(() => ({})));
+    if (!parsed.success) throw badRequest('kind must be "database" or "user-data".');
+    const { db } = c.get('deps');
+    if (db.path === ':memory:')
+      throw new ApiError(409, 'no_file', 'This server runs on an in-memory database; there is no file to back up.');
+    if (parsed.data.kind === 'user-data') {
+      c.header('Content-Disposition', `attachment; filename="vigil-user-data-${timestampForFile()}.json"`);
+      return c.json(await exportUserData(db));
+    }
+    const target = defaultBackupPath(db.path, 'database');
+    mkdirSync(dirname(target), { recursive: true });
+    return c.json(await backupDatabase(db, target), 201);
+  })
+  .get('/admin/user-data', async (c) => {
+    const { db } = c.get('deps');
+    c.header('Content-Disposition', `attachment; filename="vigil-user-data-${timestampForFile()}.json"`);
+    return c.json(await exportUserData(db));
+  });
