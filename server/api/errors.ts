@@ -65,6 +65,11 @@ export function renderError(error: unknown, c: Context, log: (message: string) =
   if (error instanceof SyntaxError) {
     return c.json(errorBody('bad_request', `Malformed JSON body: ${error.message}`, 'Send a valid JSON document.'), 400);
   }
+  const storage = storageProblem(error);
+  if (storage) {
+    log(`Storage failure on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.message : String(error)}`);
+    return c.json(errorBody(storage.code, storage.message, storage.hint), storage.status);
+  }
   log(
     `Unhandled error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
@@ -72,4 +77,29 @@ export function renderError(error: unknown, c: Context, log: (message: string) =
     errorBody('internal', 'Vigil failed to answer this request.', 'Try again; if it persists, the server log has the details.'),
     500,
   );
+}
+
+/**
+ * Disk problems are the operator's to fix, not bugs: say so. DuckDB rolls the transaction back,
+ * so nothing was half-written (checked in tests/reliability/disk.test.ts).
+ */
+export function storageProblem(error: unknown): { status: 503 | 507; code: string; message: string; hint: string } | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/No space left on device|ENOSPC/i.test(message)) {
+    return {
+      status: 507,
+      code: 'disk_full',
+      message: 'The disk holding the database is full; nothing was written.',
+      hint: 'Free space on that volume (or move the database), then retry.',
+    };
+  }
+  if (/Read-only file system|EROFS/i.test(message)) {
+    return {
+      status: 503,
+      code: 'read_only',
+      message: 'The database is on a read-only file system; nothing was written.',
+      hint: 'Remount the volume read-write, or move the database to a writable one.',
+    };
+  }
+  return undefined;
 }
