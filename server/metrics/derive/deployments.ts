@@ -1,0 +1,158 @@
+// Deployment facts and changes (METRICS.md "Deployments and DORA").
+//
+// d_deployments: every deployment with its outcome (newest status; `inactive` after a success is
+// still a success), its time (first success status), production or not, the neighbouring
+// successful deployments of the same repository and environment, and rollbacks: the next
+// successful deployment ships a SHA an earlier one of that repository and environment had already
+// shipped, and it is not a re-deploy of the same SHA.
+//
+// d_changes: each change (a merged pull request, or a commit in no merged pull request) counted
+// once, for the successful production deployment that first shipped it, timed from its first
+// commit (a pull request's earliest commit, so squash merges do not shorten lead time). The
+// deployments with no base (the first of a repository and environment) contribute no change.
+import type { WriteTx } from '../../db/index.ts';
+import type { DeriveContext } from './context.ts';
+
+const repoScope = (ctx: DeriveContext, column = 'repo') => (ctx.full ? '' : `AND ${column} IN (SELECT repo FROM s_repos)`);
+
+/** Production or not per (repo, environment), with the collectors' JS RegExp semantics. */
+export async function deriveEnvironments(tx: WriteTx, ctx: DeriveContext): Promise<void> {
+  const pairs = await tx.all<{ repo: string; environment: string }>(
+    `SELECT DISTINCT repo, environment FROM deployments WHERE true ${repoScope(ctx)}`,
+  );
+  const patterns = new Map<string, RegExp[]>();
+  for (const team of ctx.settings.teams) {
+    for (const repo of team.repos) {
+      const list = patterns.get(repo.name) ?? [];
+      list.push(new RegExp(repo.productionPattern, 'i'));
+      patterns.set(repo.name, list);
+    }
+  }
+  // A repository no longer in the config keeps the documented default pattern.
+  const fallback = [/^(prod|production)$/i];
+  const rows = pairs.map(({ repo, environment }) => {
+    const production = (patterns.get(repo) ?? fallback).some((p) => p.test(environment));
+    return [repo, environment, production ? 'true' : 'false'] as const;
+  });
+  await tx.run(`DELETE FROM d_envs WHERE true ${repoScope(ctx)}`);
+  await tx.stage('t_envs', ['repo', 'environment', 'production'], rows);
+  await tx.run('INSERT INTO d_envs SELECT repo, environment, CAST(production AS BOOLEAN) FROM t_envs');
+}
+
+export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promise<void> {
+  await tx.run(`DELETE FROM d_deployments WHERE true ${repoScope(ctx)}`);
+  await tx.run(`
+    INSERT INTO d_deployments (id, repo, environment, team_id, source, github_id, sha, ref, creator, created_at,
+      production, outcome, deployed_at, finished_at, prev_id, next_id, is_rollback, rolled_back, rollback_id,
+      change_count, caused_incidents, change_failed, is_rework, rework_incident_id)
+    WITH owner AS (SELECT repo, min(team_id) AS team_id FROM team_repos GROUP BY repo),
+    base AS (
+      SELECT d.id, d.repo, d.environment, coalesce(o.team_id, 'unassigned') AS team_id, d.source, d.github_id, d.sha,
+        d.ref, d.creator, d.created_at, coalesce(e.production, false) AS production,
+        CASE WHEN d.status = 'success' OR (d.status = 'inactive' AND d.succeeded_at IS NOT NULL) THEN 'success'
+             WHEN d.status IN ('failure', 'error') THEN 'failure'
+             WHEN d.status = 'inactive' THEN 'superseded'
+             ELSE 'pending' END AS outcome,
+        d.succeeded_at, d.status_at
+      FROM deployments d
+      LEFT JOIN owner o ON o.repo = d.repo
+      LEFT JOIN d_envs e ON e.repo = d.repo AND e.environment = d.environment
+      WHERE true ${repoScope(ctx, 'd.repo')}
+    ),
+    timed AS (
+      SELECT *,
+        CASE WHEN outcome = 'success' THEN coalesce(succeeded_at, status_at, created_at) END AS deployed_at,
+        CASE WHEN outcome = 'success' THEN coalesce(succeeded_at, status_at, created_at)
+             WHEN outcome = 'failure' THEN coalesce(status_at, created_at) END AS finished_at
+      FROM base
+    ),
+    seq AS (
+      SELECT id, repo, environment, deployed_at, github_id, sha,
+        lag(id) OVER w AS prev_id, lead(id) OVER w AS next_id, lag(sha) OVER w AS prev_sha,
+        first_value(id) OVER (PARTITION BY repo, environment, sha ORDER BY deployed_at, github_id, id) AS first_of_sha
+      FROM timed WHERE production AND outcome = 'success'
+      WINDOW w AS (PARTITION BY repo, environment ORDER BY deployed_at, github_id, id)
+    ),
+    rb AS (
+      SELECT *, (first_of_sha <> id AND prev_sha IS NOT NULL AND sha <> prev_sha) AS is_rollback FROM seq
+    ),
+    flags AS (
+      SELECT id, prev_id, next_id, is_rollback,
+        coalesce(lead(is_rollback) OVER (PARTITION BY repo, environment ORDER BY deployed_at, github_id, id), false) AS rolled_back
+      FROM rb
+    )
+    SELECT t.id, t.repo, t.environment, t.team_id, t.source, t.github_id, t.sha, t.ref, t.creator, t.created_at,
+      t.production, t.outcome, t.deployed_at, t.finished_at, f.prev_id, f.next_id,
+      coalesce(f.is_rollback, false), coalesce(f.rolled_back, false), CASE WHEN f.rolled_back THEN f.next_id END,
+      0, 0, false, false, NULL
+    FROM timed t LEFT JOIN flags f ON f.id = t.id
+    ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`);
+}
+
+export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<void> {
+  await tx.run(`DELETE FROM d_changes WHERE true ${repoScope(ctx)}`);
+  await tx.run(`
+    INSERT INTO d_changes (change_key, repo, kind, pr_number, sha, title, author, first_commit_at, commit_count,
+      deployment_id, deployed_at, team_id, lead_time_s)
+    WITH dep AS (
+      SELECT id, repo, deployed_at, github_id, team_id FROM d_deployments
+      WHERE production AND outcome = 'success' AND prev_id IS NOT NULL ${repoScope(ctx)}
+    ),
+    shipped AS (
+      SELECT dc.deployment_id, dc.repo, dc.sha, dep.deployed_at, dep.github_id, dep.team_id
+      FROM deployment_commits dc JOIN dep ON dep.id = dc.deployment_id
+    ),
+    merged AS (
+      SELECT repo, number, title, author, merge_commit_sha, first_commit_at, created_at
+      FROM pull_requests WHERE merged_at IS NOT NULL ${repoScope(ctx)}
+    ),
+    pr_first AS (
+      SELECT c.repo, c.number, min(coalesce(c.authored_at, c.committed_at)) AS first_at
+      FROM pull_request_commits c JOIN merged m ON m.repo = c.repo AND m.number = c.number
+      GROUP BY c.repo, c.number
+    ),
+    -- A commit belongs to the merged pull request whose merge commit it is, else to one whose
+    -- commits list it (the lowest number when several do).
+    pr_map AS (
+      SELECT repo, sha, arg_min(number, prio * 10000000000 + number) AS number FROM (
+        SELECT repo, merge_commit_sha AS sha, number, 0 AS prio FROM merged WHERE merge_commit_sha IS NOT NULL
+        UNION ALL
+        SELECT c.repo, c.sha, c.number, 1 AS prio FROM pull_request_commits c
+        JOIN merged m ON m.repo = c.repo AND m.number = c.number
+      ) GROUP BY repo, sha
+    ),
+    keyed AS (
+      SELECT s.*, m.number AS pr_number,
+        CASE WHEN m.number IS NULL THEN 'commit:' || s.sha ELSE 'pr:' || m.number END AS change_key
+      FROM shipped s LEFT JOIN pr_map m ON m.repo = s.repo AND m.sha = s.sha
+    ),
+    firsts AS (
+      SELECT repo, change_key, any_value(pr_number) AS pr_number, min(sha) AS any_sha,
+        count(DISTINCT sha) AS commit_count,
+        first(deployment_id ORDER BY deployed_at, github_id, deployment_id) AS deployment_id,
+        min(deployed_at) AS deployed_at,
+        first(team_id ORDER BY deployed_at, github_id, deployment_id) AS team_id
+      FROM keyed GROUP BY repo, change_key
+    ),
+    resolved AS (
+      SELECT f.change_key, f.repo,
+        CASE WHEN f.pr_number IS NULL THEN 'commit' ELSE 'pull_request' END AS kind,
+        f.pr_number, coalesce(m.merge_commit_sha, f.any_sha) AS sha,
+        CASE WHEN f.pr_number IS NULL THEN c.message ELSE m.title END AS title,
+        CASE WHEN f.pr_number IS NULL THEN c.author ELSE m.author END AS author,
+        CASE WHEN f.pr_number IS NULL THEN coalesce(c.authored_at, c.committed_at)
+             ELSE coalesce(m.first_commit_at, pf.first_at, m.created_at) END AS first_commit_at,
+        f.commit_count, f.deployment_id, f.deployed_at, f.team_id
+      FROM firsts f
+      LEFT JOIN merged m ON m.repo = f.repo AND m.number = f.pr_number
+      LEFT JOIN pr_first pf ON pf.repo = f.repo AND pf.number = f.pr_number
+      LEFT JOIN commits c ON c.repo = f.repo AND c.sha = f.any_sha AND f.pr_number IS NULL
+    )
+    SELECT *, CASE WHEN first_commit_at IS NOT NULL
+      THEN greatest(0, (epoch_ms(deployed_at) - epoch_ms(first_commit_at)) / 1000.0) END AS lead_time_s
+    FROM resolved ORDER BY deployed_at, change_key`);
+  await tx.run(`
+    UPDATE d_deployments SET change_count = x.n
+    FROM (SELECT deployment_id, count(*)::INTEGER AS n FROM d_changes WHERE true ${repoScope(ctx)} GROUP BY deployment_id) x
+    WHERE d_deployments.id = x.deployment_id`);
+}

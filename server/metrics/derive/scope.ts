@@ -1,0 +1,189 @@
+// What changed since the last refresh, as the s_* temp tables the incremental steps read.
+//
+// Normalised rows carry `synced_at` and the collectors rewrite a row only when its payload
+// changed (raw_hash), so rows with synced_at at or after the newest one seen by the last refresh
+// are the new or changed ones (>= rather than >: a sync may commit several batches with the same
+// timestamp around a refresh; reprocessing a few rows is harmless). Reviewer links and labels are
+// compared by content against a snapshot (d_links_seen), which also catches deletions. Rows that
+// disappear from a normalised table are caught by the row counts and force a full rebuild.
+import type { QueryRunner, WriteTx } from '../../db/index.ts';
+
+/** Normalised tables whose newest synced_at marks what a refresh has seen. */
+export const watchedTables = [
+  'deployments',
+  'deployment_compares',
+  'pull_requests',
+  'commits',
+  'incidents',
+  'log_entries',
+  'alerts',
+  'notifications',
+  'oncall_shifts',
+  'pd_users',
+] as const;
+export type WatchedTable = (typeof watchedTables)[number];
+
+/** Tables whose row count only grows; a smaller count means rows were deleted: rebuild all. */
+const countedTables = [...watchedTables, 'deployment_commits', 'pull_request_commits'] as const;
+
+export interface DeriveState {
+  version: string;
+  fingerprint: string;
+  marks: Partial<Record<WatchedTable, string | null>>;
+  counts: Record<string, number>;
+  refreshedAt: string;
+}
+
+export async function readMarks(db: QueryRunner): Promise<{ marks: DeriveState['marks']; counts: DeriveState['counts'] }> {
+  const parts = watchedTables.map((t) => `(SELECT strftime(max(synced_at), '%Y-%m-%dT%H:%M:%S.%fZ') FROM ${t}) AS ${t}_mark`);
+  const counts = countedTables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}_count`);
+  const row = (await db.one<Record<string, string | number | null>>(`SELECT ${[...parts, ...counts].join(', ')}`)) ?? {};
+  const marks: DeriveState['marks'] = {};
+  for (const t of watchedTables) marks[t] = (row[`${t}_mark`] as string | null) ?? null;
+  const out: Record<string, number> = {};
+  for (const t of countedTables) out[t] = Number(row[`${t}_count`] ?? 0);
+  return { marks, counts: out };
+}
+
+/** True when any watched table has rows at or after its mark (or a first row since an empty mark). */
+export function marksMoved(before: DeriveState['marks'], now: DeriveState['marks']): boolean {
+  return watchedTables.some((t) => now[t] !== null && now[t] !== undefined && (before[t] ?? null) !== now[t]);
+}
+
+export function countsShrank(before: DeriveState['counts'], now: DeriveState['counts']): boolean {
+  return Object.entries(before).some(([t, n]) => (now[t] ?? 0) < n);
+}
+
+const LINKS_FINGERPRINT = `
+  SELECT incident_id, md5(string_agg(part, '|' ORDER BY part)) AS fingerprint FROM (
+    SELECT incident_id, 'link:' || action || ':' || deployment_id || ':' || strftime(created_at, '%Y-%m-%dT%H:%M:%S.%f')
+      || ':' || created_by || ':' || coalesce(note, '') AS part FROM incident_links
+  ) GROUP BY incident_id`;
+const LABELS_FINGERPRINT = `
+  SELECT incident_id, md5('label:' || label || ':' || coalesce(reason, '') || ':' || labelled_by) AS fingerprint
+  FROM review_labels`;
+
+/** Did a reviewer change a link or a label since the last snapshot? (cheap: both tables are small) */
+export async function userDataChanged(db: QueryRunner): Promise<boolean> {
+  const row = await db.one<{ changed: boolean }>(`
+    WITH cur AS (
+      SELECT 'links:' || incident_id AS k, fingerprint AS f FROM (${LINKS_FINGERPRINT})
+      UNION ALL SELECT 'labels:' || incident_id, fingerprint FROM (${LABELS_FINGERPRINT})
+    )
+    SELECT EXISTS ((SELECT k, f FROM cur EXCEPT SELECT incident_id, fingerprint FROM d_links_seen)
+      UNION ALL (SELECT incident_id, fingerprint FROM d_links_seen EXCEPT SELECT k, f FROM cur)) AS changed`);
+  return row?.changed ?? true;
+}
+
+/** Snapshot of reviewer links and labels, compared at the next refresh. */
+export async function snapshotUserData(tx: WriteTx): Promise<void> {
+  await tx.run('DELETE FROM d_links_seen');
+  await tx.run(`INSERT INTO d_links_seen SELECT 'links:' || incident_id, fingerprint FROM (${LINKS_FINGERPRINT})`);
+  await tx.run(`INSERT INTO d_links_seen SELECT 'labels:' || incident_id, fingerprint FROM (${LABELS_FINGERPRINT})`);
+}
+
+export interface ScopeSummary {
+  repos: number;
+  incidents: number;
+  attribution: number;
+  labels: number;
+  deployments: number;
+  users: number;
+  shiftsChanged: boolean;
+}
+
+const gte = (table: WatchedTable, marks: DeriveState['marks']) =>
+  marks[table] ? `synced_at >= CAST('${marks[table]}' AS TIMESTAMPTZ)` : 'true';
+
+/**
+ * Build s_repos, s_incidents, s_links, s_labels (changed reviewer data) from the marks of the last
+ * refresh. The later scopes (s_attr, s_sigs, s_label, s_deploys, s_users) need derived facts and
+ * are built by the refresh between its steps.
+ */
+export async function buildSourceScopes(tx: WriteTx, marks: DeriveState['marks']): Promise<void> {
+  // Marks are ISO strings this module wrote itself (strftime output), never request input.
+  for (const m of Object.values(marks)) {
+    if (m && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/.test(m)) throw new Error(`Corrupt derive mark: ${m}`);
+  }
+  await tx.run('DROP TABLE IF EXISTS s_repos');
+  await tx.run(`CREATE TEMP TABLE s_repos AS
+    SELECT repo FROM deployments WHERE ${gte('deployments', marks)}
+    UNION SELECT repo FROM deployment_compares WHERE ${gte('deployment_compares', marks)}
+    UNION SELECT repo FROM pull_requests WHERE ${gte('pull_requests', marks)}
+    UNION SELECT repo FROM commits WHERE ${gte('commits', marks)}`);
+  await tx.run('DROP TABLE IF EXISTS s_incidents');
+  await tx.run(`CREATE TEMP TABLE s_incidents AS
+    SELECT id FROM incidents WHERE ${gte('incidents', marks)}
+    UNION SELECT incident_id FROM log_entries WHERE ${gte('log_entries', marks)}
+    UNION SELECT incident_id FROM alerts WHERE ${gte('alerts', marks)}`);
+  await tx.run('DROP TABLE IF EXISTS s_links');
+  await tx.run(`CREATE TEMP TABLE s_links AS
+    WITH cur AS (SELECT 'links:' || incident_id AS k, fingerprint FROM (${LINKS_FINGERPRINT})),
+    seen AS (SELECT incident_id AS k, fingerprint FROM d_links_seen WHERE starts_with(incident_id, 'links:')),
+    diff AS ((SELECT * FROM cur EXCEPT SELECT * FROM seen) UNION (SELECT * FROM seen EXCEPT SELECT * FROM cur))
+    SELECT DISTINCT substr(k, 7) AS id FROM diff`);
+  await tx.run('DROP TABLE IF EXISTS s_labels');
+  await tx.run(`CREATE TEMP TABLE s_labels AS
+    WITH cur AS (SELECT 'labels:' || incident_id AS k, fingerprint FROM (${LABELS_FINGERPRINT})),
+    seen AS (SELECT incident_id AS k, fingerprint FROM d_links_seen WHERE starts_with(incident_id, 'labels:')),
+    diff AS ((SELECT * FROM cur EXCEPT SELECT * FROM seen) UNION (SELECT * FROM seen EXCEPT SELECT * FROM cur))
+    SELECT DISTINCT substr(k, 8) AS id FROM diff`);
+}
+
+/** s_attr: incidents whose attribution (and so impact start) must be recomputed. */
+export async function buildAttributionScope(tx: WriteTx, marks: DeriveState['marks']): Promise<void> {
+  await tx.run('DROP TABLE IF EXISTS s_attr');
+  // A changed deployment can only be the window candidate of incidents of its team created after
+  // it; explicit tokens can start to resolve once new commits or deployments arrive.
+  await tx.run(`CREATE TEMP TABLE s_attr AS
+    WITH changed_deps AS (
+      SELECT repo, min(coalesce(succeeded_at, created_at)) AS since FROM deployments
+      WHERE ${gte('deployments', marks)} GROUP BY repo
+    ),
+    team_since AS (
+      SELECT tr.team_id, min(c.since) AS since FROM changed_deps c JOIN team_repos tr ON tr.repo = c.repo GROUP BY tr.team_id
+    )
+    SELECT id FROM s_incidents
+    UNION SELECT id FROM s_links
+    UNION SELECT i.id FROM d_incidents i JOIN team_since t ON t.team_id = i.team_id AND i.created_at >= t.since
+    UNION SELECT incident_id FROM d_incident_tokens WHERE (SELECT count(*) FROM s_repos) > 0`);
+}
+
+/** s_deploys: deployments whose change-failure and rework flags must be recomputed. */
+export async function buildDeploymentScope(tx: WriteTx): Promise<void> {
+  await tx.run(`INSERT INTO s_deploys
+    SELECT id FROM d_deployments WHERE repo IN (SELECT repo FROM s_repos)
+    UNION SELECT cause_deployment_id FROM d_incidents WHERE id IN (SELECT id FROM s_attr) AND cause_deployment_id IS NOT NULL
+    UNION SELECT d.id FROM d_deployments d JOIN (
+      SELECT team_id, min(created_at) AS since FROM d_incidents WHERE id IN (SELECT id FROM s_attr) GROUP BY team_id
+    ) t ON t.team_id = d.team_id AND d.deployed_at >= t.since`);
+}
+
+/** s_users: people whose pages must be rebuilt, each from the start of an interruption-safe point. */
+export async function buildPageScope(tx: WriteTx, marks: DeriveState['marks']): Promise<void> {
+  await tx.run('DROP TABLE IF EXISTS s_users');
+  await tx.run(`CREATE TEMP TABLE s_users AS
+    WITH changed AS (
+      SELECT user_id, min(started_at) AS t FROM notifications WHERE ${gte('notifications', marks)} GROUP BY user_id
+      UNION ALL
+      SELECT user_id, min(created_at) - INTERVAL 2 MINUTE FROM log_entries
+        WHERE type = 'notify_log_entry' AND user_id IS NOT NULL AND ${gte('log_entries', marks)} GROUP BY user_id
+      UNION ALL
+      SELECT id, TIMESTAMPTZ '-infinity' FROM pd_users WHERE ${gte('pd_users', marks)}
+    ),
+    earliest AS (SELECT user_id, min(t) AS t FROM changed GROUP BY user_id)
+    SELECT e.user_id, coalesce((
+      SELECT max(p.started_at) FROM d_pages p WHERE p.user_id = e.user_id AND p.gap_start AND p.started_at <= e.t
+    ), TIMESTAMPTZ '-infinity') AS since
+    FROM earliest e`);
+}
+
+export async function changedShiftRange(
+  db: QueryRunner,
+  marks: DeriveState['marks'],
+): Promise<{ from: string; to: string } | undefined> {
+  const row = await db.one<{ a: string | null; b: string | null }>(
+    `SELECT min(start_at) AS a, max(coalesce(end_at, now())) AS b FROM oncall_shifts WHERE ${gte('oncall_shifts', marks)}`,
+  );
+  return row?.a && row.b ? { from: row.a, to: row.b } : undefined;
+}
