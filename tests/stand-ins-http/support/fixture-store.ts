@@ -97,6 +97,14 @@ export function createFixtureStore(options: Partial<OrgOptions> = {}): OrgStore 
     async commit(repo, sha) {
       return repoCommits(repo).find((c) => c.sha === sha || (sha.length >= 7 && c.sha.startsWith(sha)));
     },
+    async resolveRef(repo, ref) {
+      const list = repoCommits(repo);
+      if (ref === 'main') return list.at(-1)?.sha;
+      const open = data.pulls.find((p) => p.repo === repo && p.headRef === ref && !(p.closedAt && visible(p.closedAt)));
+      if (open) return open.headSha;
+      const matches = ref.length >= 7 ? list.filter((c) => c.sha.startsWith(ref)) : [];
+      return matches.length === 1 ? matches[0]!.sha : undefined;
+    },
     async compare(repo, base, head) {
       const list = repoCommits(repo);
       const find = (ref: string) =>

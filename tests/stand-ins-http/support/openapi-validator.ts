@@ -77,6 +77,7 @@ function makeAjv(): Ajv {
   ajv.addFormat('url', /^https?:\/\/\S+$/);
   ajv.addFormat('tzinfo', { validate: (z: string) => isZone(z) });
   ajv.addFormat('activesupport-time-zone', { validate: (z: string) => isZone(z) });
+  ajv.addFormat('partial-time', /^\d{2}:\d{2}:\d{2}(?:\.\d+)?$/);
   return ajv;
 }
 
@@ -117,7 +118,9 @@ function buildValidator(spec: Spec, id: string): SpecValidator {
   const errors = (endpoint: string, status: number, body: unknown): string[] => {
     const fn = schemaFor(endpoint, status);
     if (fn(body)) return [];
-    return (fn.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    return (fn.errors ?? []).map(
+      (e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)} (${e.schemaPath})`,
+    );
   };
   return {
     errors,
@@ -159,8 +162,99 @@ function patchGitHub(spec: Spec): Spec {
   return spec;
 }
 
+/** Where `include[]` swaps a reference for the full object: accept either at that property. */
+function allowFull(prop: Json, full: string): void {
+  const target = prop.type === 'array' ? (prop.items as Json) : prop;
+  const variants = (target.oneOf as Json[] | undefined) ?? [{ ...target }];
+  for (const k of Object.keys(target)) delete target[k];
+  target.anyOf = [...variants, { $ref: `#/components/schemas/${full}` }];
+}
+
+function makeNullable(prop: Json): void {
+  const copy = { ...prop };
+  for (const k of Object.keys(prop)) delete prop[k];
+  prop.anyOf = [copy, { type: 'null' }];
+}
+
 /** PagerDuty's description vs itself and the real API. Each patch is as narrow as the contradiction. */
 function patchPagerDuty(spec: Spec): Spec {
-  void schemas;
+  const S = schemas(spec);
+  const props = (name: string, part = 1) => ((S[name]!.allOf as Json[])[part]!.properties ?? {}) as Record<string, Json>;
+
+  // AcknowledgeLogEntry.type says `acknowledgement_log_entry`, LogEntry and LogEntryReference say
+  // `acknowledge_log_entry`, which is what the real API sends: accept both.
+  (props('AcknowledgeLogEntry').type as Json).enum = ['acknowledge_log_entry', 'acknowledgement_log_entry'];
+
+  // LogEntry.type lists field_value_change_log_entry (and the custom-field one), and the schemas
+  // exist, but the log-entry responses' oneOf forgets them: add them wherever that oneOf appears.
+  const addFieldChanges = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) addFieldChanges(n);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const o = node as Json;
+    const one = o.oneOf as Json[] | undefined;
+    if (one?.some((v) => v.$ref === '#/components/schemas/AcknowledgeLogEntry')) {
+      for (const name of ['FieldValueChangeLogEntry', 'CustomFieldValueChangeLogEntry']) {
+        if (!one.some((v) => v.$ref === `#/components/schemas/${name}`)) one.push({ $ref: `#/components/schemas/${name}` });
+      }
+    }
+    for (const v of Object.values(o)) addFieldChanges(v);
+  };
+  addFieldChanges(spec.paths);
+  addFieldChanges(spec.components.responses);
+
+  // Channel's oneOf variants differ only in a prose description of `type`, so any channel matches
+  // several of them and oneOf can never hold; the intent is "one of these shapes".
+  const channel = S.Channel as Json;
+  channel.anyOf = channel.oneOf;
+  delete channel.oneOf;
+
+  // The incident: the real API (and the spec's own examples) send null for an unresolved incident's
+  // resolved_at, an incident without priority, a resolve_reason that is not a merge, an alert
+  // grouping that has not ended, and no alert_grouping at all when no alert was grouped.
+  const incident = props('Incident');
+  for (const k of ['resolved_at', 'priority', 'resolve_reason', 'alert_grouping']) makeNullable(incident[k]!);
+  makeNullable(((incident.alert_grouping!.anyOf as Json[])[0]!.properties as Record<string, Json>).ended_at!);
+  // IncidentBody.details is typed object, but the spec's own incident_body example (and the API)
+  // carry a string.
+  (S.IncidentBody!.properties as Record<string, Json>).details = { anyOf: [{ type: 'object' }, { type: 'string' }] };
+
+  // A service without support hours has support_hours: null on the real API.
+  makeNullable(props('Service').support_hours!);
+
+  // A schedule layer that never ends has end: null (the description of ScheduleLayer.end says so).
+  const layer = ((S.ScheduleLayer as Json).properties ?? (S.ScheduleLayer as { allOf: Json[] }).allOf?.[1]?.properties) as Record<
+    string,
+    Json
+  >;
+  if (layer?.end) makeNullable(layer.end);
+
+  // include[] values each endpoint documents, which the response schemas forget: the full object
+  // may stand where the reference is.
+  const logEntry = props('LogEntry');
+  allowFull(logEntry.service!, 'Service');
+  allowFull(logEntry.incident!, 'Incident');
+  allowFull(logEntry.teams!, 'Team');
+  const alert = props('Alert');
+  allowFull(alert.service!, 'Service');
+  allowFull(alert.incident!, 'Incident');
+  allowFull((S.Notification!.properties as Record<string, Json>).user!, 'User');
+  const oncall = S.Oncall!.properties as Record<string, Json>;
+  allowFull(oncall.user!, 'User');
+  allowFull(oncall.escalation_policy!, 'EscalationPolicy');
+  allowFull(oncall.schedule!, 'Schedule');
+  const service = props('Service');
+  allowFull(service.escalation_policy!, 'EscalationPolicy');
+  allowFull(service.teams!, 'Team');
+  allowFull(service.integrations!, 'Integration');
+  const user = props('User');
+  allowFull(user.teams!, 'Team');
+  allowFull(user.contact_methods!, 'ContactMethod');
+  allowFull(user.notification_rules!, 'NotificationRule');
+  const ep = props('EscalationPolicy');
+  allowFull(ep.services!, 'Service');
+  allowFull(ep.teams!, 'Team');
   return spec;
 }

@@ -116,9 +116,11 @@ const deploymentStatuses: GhRoute = {
   },
 };
 
+/** The commit a ref (branch, tag, full or abbreviated SHA) names as of the clock. */
 async function commitOrBranch(call: GhCall, ref: string) {
   const { ctx, repo } = call;
-  return (await ctx.store.commit(repo.fullName, ref)) ?? (await ctx.store.commits(repo.fullName, { sha: ref }, 0, 1)).items[0];
+  const sha = await ctx.store.resolveRef(repo.fullName, ref);
+  return sha === undefined ? undefined : ctx.store.commit(repo.fullName, sha);
 }
 
 const compare: GhRoute = {
@@ -171,7 +173,7 @@ const commits: GhRoute = {
     const since = isoParam(call, 'since', 'Commit', this.doc);
     const until = isoParam(call, 'until', 'Commit', this.doc);
     const page = await ctx.store.commits(repo.fullName, { sha, since, until }, paging.offset, paging.perPage);
-    if (page.total === 0 && sha && sha !== repo.defaultBranch && !(await ctx.store.commit(repo.fullName, sha))) {
+    if (page.total === 0 && sha && (await ctx.store.resolveRef(repo.fullName, sha)) === undefined) {
       throw new GhError(404, `No commit found for SHA: ${sha}`, this.doc);
     }
     return {
