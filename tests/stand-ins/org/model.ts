@@ -327,14 +327,32 @@ export interface OrgOncall {
   end: string | null;
 }
 
-/** What a test needs to know that the APIs only imply (small organisation only). */
+/**
+ * What a test needs to know that the APIs only imply (small and default organisations). It covers
+ * the whole history including the future buffer: compare times with the clock where it matters.
+ */
 export interface OrgGroundTruth {
-  /** incident id -> the deployment (repo + id) whose change caused it. */
-  causedBy: Record<string, { repo: string; deploymentId: number; explicitSha: boolean }>;
+  /**
+   * incident id -> the deployment (repo + id) whose change caused it. For a repository that
+   * deploys from an Actions workflow the id is the workflow run's. `evidence` says where the
+   * incident names the cause, if it does (explicitSha: a SHA is named).
+   */
+  causedBy: Record<
+    string,
+    {
+      repo: string;
+      deploymentId: number;
+      explicitSha: boolean;
+      evidence: 'sha-in-description' | 'sha-in-note' | 'sha-in-title' | 'deployment-id' | null;
+    }
+  >;
   unrelatedIncidentIds: string[];
   userReportedIncidentIds: string[];
+  /** Successful production deployments that redeployed an earlier SHA after a bad deploy. */
   rollbackDeployments: { repo: string; deploymentId: number; redeployedSha: string }[];
+  /** Production deployment attempts that ended in failure or error. */
   failedDeployments: { repo: string; deploymentId: number }[];
+  /** `title` is the rule's alert template, with {host}-style placeholders for its variable parts. */
   flappingRules: { serviceId: string; title: string; incidentIds: string[] }[];
   squashMergedPulls: { repo: string; number: number; firstCommitAt: string; mergeCommitSha: string }[];
   concentratedTeamId: string;
@@ -385,7 +403,7 @@ export interface OrgStore {
   deployment(repo: string, id: number): Promise<OrgDeployment | undefined>;
   /** Newest first, as GitHub lists statuses. */
   deploymentStatuses(repo: string, deploymentId: number, offset: number, limit: number): Promise<Page<OrgDeploymentStatus>>;
-  /** Newest first from `sha` (branch name or SHA; default branch when absent). */
+  /** Newest first from `sha` (branch name or SHA; default branch when absent); empty for an unknown ref. */
   commits(
     repo: string,
     filter: { sha?: string; since?: string; until?: string },
@@ -393,6 +411,12 @@ export interface OrgStore {
     limit: number,
   ): Promise<Page<OrgCommit>>;
   commit(repo: string, sha: string): Promise<OrgCommit | undefined>;
+  /**
+   * The SHA a ref names as of the clock: the default branch, an open pull request's head branch, a
+   * release tag, or a full or unique abbreviated (7+) SHA. Undefined when nothing matches, which
+   * is when GitHub answers 404/422; `commits` and `compare` treat unknown refs the same way.
+   */
+  resolveRef(repo: string, ref: string): Promise<string | undefined>;
   /** Commits reachable from head but not from base, oldest first; undefined when either is unknown. */
   compare(
     repo: string,
@@ -492,7 +516,7 @@ export interface OrgStore {
     limit: number,
   ): Promise<Page<OrgOncall>>;
 
-  /** Small organisations only. */
+  /** Small and default organisations; undefined for the large one. */
   groundTruth(): OrgGroundTruth | undefined;
   close(): Promise<void>;
 }
