@@ -21,6 +21,8 @@ export interface SpecValidator {
   errors(endpoint: string, status: number, body: unknown): string[];
   /** Throws with every problem listed when the body does not validate. */
   assert(endpoint: string, status: number, body: unknown): void;
+  /** Errors of a body against a named component schema (error bodies: basic-error, validation-error). */
+  schemaErrors(component: string, body: unknown): string[];
 }
 
 function resolvePointer(doc: unknown, ref: string): unknown {
@@ -122,14 +124,33 @@ function buildValidator(spec: Spec, id: string): SpecValidator {
       (e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)} (${e.schemaPath})`,
     );
   };
+  const schemaErrors = (component: string, body: unknown): string[] => {
+    const key = `#${component}`;
+    let fn = compiled.get(key);
+    if (!fn) {
+      fn = ajv.compile({ $ref: `${id}#/components/schemas/${component}` });
+      compiled.set(key, fn);
+    }
+    return fn(body) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`);
+  };
   return {
     errors,
+    schemaErrors,
     assert(endpoint, status, body) {
       const problems = errors(endpoint, status, body);
       if (problems.length)
         throw new Error(`${endpoint} ${status} does not match the OpenAPI description:\n  ${problems.slice(0, 20).join('\n  ')}`);
     },
   };
+}
+
+/** Delete the field at `path` (object keys and array indices as strings); throws if it is not there. */
+export function dropPath(body: unknown, path: string[]): void {
+  let node = body as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) node = node?.[key] as Record<string, unknown>;
+  const last = path.at(-1)!;
+  if (!node || !(last in node)) throw new Error(`Nothing at ${path.join('.')} to remove.`);
+  delete node[last];
 }
 
 let github: SpecValidator | undefined;
@@ -162,12 +183,18 @@ function patchGitHub(spec: Spec): Spec {
   return spec;
 }
 
-/** Where `include[]` swaps a reference for the full object: accept either at that property. */
-function allowFull(prop: Json, full: string): void {
+/**
+ * Where `include[]` swaps a reference for the full object: accept either at that property. The full
+ * object must still identify itself (id, and its own non-reference type), so a reference with a
+ * field missing cannot slip through as a "full object".
+ */
+function allowFull(prop: Json, full: string, type?: string): void {
   const target = prop.type === 'array' ? (prop.items as Json) : prop;
   const variants = (target.oneOf as Json[] | undefined) ?? [{ ...target }];
   for (const k of Object.keys(target)) delete target[k];
-  target.anyOf = [...variants, { $ref: `#/components/schemas/${full}` }];
+  const identity: Json = { type: 'object', required: ['id', 'type'] };
+  if (type) identity.properties = { type: { const: type } };
+  target.anyOf = [...variants, { allOf: [{ $ref: `#/components/schemas/${full}` }, identity] }];
 }
 
 function makeNullable(prop: Json): void {
@@ -234,27 +261,27 @@ function patchPagerDuty(spec: Spec): Spec {
   // include[] values each endpoint documents, which the response schemas forget: the full object
   // may stand where the reference is.
   const logEntry = props('LogEntry');
-  allowFull(logEntry.service!, 'Service');
-  allowFull(logEntry.incident!, 'Incident');
-  allowFull(logEntry.teams!, 'Team');
+  allowFull(logEntry.service!, 'Service', 'service');
+  allowFull(logEntry.incident!, 'Incident', 'incident');
+  allowFull(logEntry.teams!, 'Team', 'team');
   const alert = props('Alert');
-  allowFull(alert.service!, 'Service');
-  allowFull(alert.incident!, 'Incident');
-  allowFull((S.Notification!.properties as Record<string, Json>).user!, 'User');
+  allowFull(alert.service!, 'Service', 'service');
+  allowFull(alert.incident!, 'Incident', 'incident');
+  allowFull((S.Notification!.properties as Record<string, Json>).user!, 'User', 'user');
   const oncall = S.Oncall!.properties as Record<string, Json>;
-  allowFull(oncall.user!, 'User');
-  allowFull(oncall.escalation_policy!, 'EscalationPolicy');
-  allowFull(oncall.schedule!, 'Schedule');
+  allowFull(oncall.user!, 'User', 'user');
+  allowFull(oncall.escalation_policy!, 'EscalationPolicy', 'escalation_policy');
+  allowFull(oncall.schedule!, 'Schedule', 'schedule');
   const service = props('Service');
-  allowFull(service.escalation_policy!, 'EscalationPolicy');
-  allowFull(service.teams!, 'Team');
+  allowFull(service.escalation_policy!, 'EscalationPolicy', 'escalation_policy');
+  allowFull(service.teams!, 'Team', 'team');
   allowFull(service.integrations!, 'Integration');
   const user = props('User');
-  allowFull(user.teams!, 'Team');
+  allowFull(user.teams!, 'Team', 'team');
   allowFull(user.contact_methods!, 'ContactMethod');
   allowFull(user.notification_rules!, 'NotificationRule');
   const ep = props('EscalationPolicy');
-  allowFull(ep.services!, 'Service');
-  allowFull(ep.teams!, 'Team');
+  allowFull(ep.services!, 'Service', 'service');
+  allowFull(ep.teams!, 'Team', 'team');
   return spec;
 }

@@ -83,7 +83,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
   const requestId = (req: StandInRequest) => {
     const h = fnv1a(String(req.seq), seedSalt);
     const h2 = fnv1a(req.url, h);
-    return `${(h >>> 16).toString(16).toUpperCase().padStart(4, '0')}:${(h & 0xffff).toString(16).toUpperCase()}:${h2.toString(16).toUpperCase()}:${(req.seq * 7919).toString(16).toUpperCase()}:${(h ^ h2).toString(16).toUpperCase()}`;
+    return `${(h >>> 16).toString(16).toUpperCase().padStart(4, '0')}:${(h & 0xffff).toString(16).toUpperCase()}:${h2.toString(16).toUpperCase()}:${(req.seq * 7919).toString(16).toUpperCase()}:${((h ^ h2) >>> 0).toString(16).toUpperCase()}`;
   };
 
   const baseHeaders = (req: StandInRequest, version: string): OutgoingHttpHeaders => ({

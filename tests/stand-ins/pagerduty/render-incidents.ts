@@ -141,7 +141,14 @@ export async function renderIncident(ctx: PdContext, inc: OrgIncident, include: 
     responder_requests: [],
     urgency: inc.urgency,
   };
-  if (include.has('conference_bridge')) out.conference_bridge = { conference_number: null, conference_url: null };
+  // Major incidents (the two most severe priorities) get a bridge; others have none to show.
+  const severe = inc.priorityId !== null && (ctx.priorities.get(inc.priorityId)?.order ?? 9) <= 1;
+  if (include.has('conference_bridge') && severe) {
+    out.conference_bridge = {
+      conference_number: `+1-415-555-0100,,,,${inc.number}#`,
+      conference_url: `https://meet.vigil-sim.example/${inc.id}`,
+    };
+  }
   if (include.has('body')) out.body = { type: 'incident_body', details: inc.description };
   return out;
 }
