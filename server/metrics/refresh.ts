@@ -24,6 +24,7 @@ import {
   buildPageScope,
   buildSourceScopes,
   changedShiftRange,
+  countsChanged,
   countsShrank,
   type DeriveState,
   marksMoved,
@@ -181,7 +182,7 @@ export async function refreshDerived(db: Database, config: VigilConfig, options:
   else if (!allTables) reason = 'derived tables missing';
   else if (countsShrank(before.counts, now.counts)) reason = 'rows were removed from a source table';
 
-  if (!reason && before && !marksMoved(before.marks, now.marks)) {
+  if (!reason && before && !marksMoved(before.marks, now.marks) && !countsChanged(before.counts, now.counts)) {
     const userData = await userDataChanged(db);
     if (!userData) return { mode: 'unchanged', reason: 'nothing new', ms: Math.round(performance.now() - started) };
   }

@@ -50,6 +50,10 @@ export function marksMoved(before: DeriveState['marks'], now: DeriveState['marks
   return watchedTables.some((t) => now[t] !== null && now[t] !== undefined && (before[t] ?? null) !== now[t]);
 }
 
+export function countsChanged(before: DeriveState['counts'], now: DeriveState['counts']): boolean {
+  return Object.entries(now).some(([t, n]) => (before[t] ?? 0) !== n);
+}
+
 export function countsShrank(before: DeriveState['counts'], now: DeriveState['counts']): boolean {
   return Object.entries(before).some(([t, n]) => (now[t] ?? 0) < n);
 }

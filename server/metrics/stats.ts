@@ -1,0 +1,118 @@
+// Distribution statistics for every duration metric (METRICS.md "Statistics, everywhere"): n,
+// median, p90, mean and the 90% confidence interval of the median, plus a small-sample flag.
+//
+// Median and p90 are DuckDB's quantile_cont (linear interpolation between order statistics, the
+// "type 7" definition of R and NumPy). The confidence interval of the median uses the
+// order-statistic method, which needs no assumption about the distribution: with the sample
+// sorted, x(l) <= true median <= x(u) holds with probability P(l <= B <= u - 1) for
+// B ~ Binomial(n, 1/2). We take l = k + 1 where k is the largest integer with P(B <= k) <= 0.05 and
+// u = n + 1 - l, so the coverage 1 - 2 P(B <= l - 1) is at least 90%. For n <= 4 even [min, max]
+// covers less than 90% (1 - 2 / 2^n), so no interval is given. Ranks are exact for n <= 2000 and
+// from the normal approximation with continuity correction above (checked to agree at 2000).
+import type { Plain } from '../db/convert.ts';
+
+export const SMALL_SAMPLE = 10;
+const EXACT_LIMIT = 2000;
+
+function exactLowerRanks(limit: number): (number | null)[] {
+  const out: (number | null)[] = [null];
+  for (let n = 1; n <= limit; n++) {
+    // Cumulative binomial probabilities in log space (2^-n underflows past n = 1074).
+    let logC = 0; // log C(n, 0)
+    let cdf = 0;
+    let k = -1;
+    for (let i = 0; i <= n; i++) {
+      if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+      cdf += Math.exp(logC - n * Math.LN2);
+      if (cdf <= 0.05) k = i;
+      else break;
+    }
+    out.push(k < 0 ? null : k + 1);
+  }
+  return out;
+}
+
+const LOWER = exactLowerRanks(EXACT_LIMIT);
+
+/** The normal-approximation rank used above the exact table (exported for its test). */
+export function approximateLowerRank(n: number): number {
+  return Math.floor(n / 2 - 0.5 - 0.8224268 * Math.sqrt(n)) + 1;
+}
+
+/** 1-based ranks [l, u] of the 90% confidence interval of the median, or null for n < 5. */
+export function medianCiRanks(n: number): [number, number] | null {
+  if (n < 1) return null;
+  const l = n <= EXACT_LIMIT ? LOWER[n] : approximateLowerRank(n);
+  if (l === null || l === undefined) return null;
+  return [l, n + 1 - l];
+}
+
+/** The exact lower ranks as a list parameter (index n-1 holds the rank for n). */
+export function lowerRankList(): number[] {
+  return LOWER.slice(1).map((r) => r ?? 0);
+}
+
+export interface DurationStatsOptions {
+  /** SQL yielding columns bucket (DATE or NULL), grp (VARCHAR or NULL), x (DOUBLE or NULL) and `extraColumns`. */
+  source: string;
+  extraColumns?: string[];
+  /** Extra aggregates over all source rows, by output name (SQL over the extra columns). */
+  extraAggregates?: Record<string, string>;
+  /** Also compute the range totals per group (bucket NULL). */
+  totals?: boolean;
+}
+
+/**
+ * SQL computing, per (bucket, group) and optionally per group over the whole range: n (rows with a
+ * value), total (all rows), median, p90, mean, ci_lo, ci_hi and the extra aggregates.
+ * Needs the bound parameter $ci_lower (lowerRankList()).
+ */
+export function durationStatsSql(options: DurationStatsOptions): string {
+  const extra = options.extraColumns ?? [];
+  const cols = ['bucket', 'grp', 'x', ...extra].join(', ');
+  const aggs = Object.entries(options.extraAggregates ?? {})
+    .map(([name, expr]) => `, ${expr} AS ${name}`)
+    .join('');
+  const lower = `CASE WHEN nn < 5 THEN NULL WHEN nn <= ${EXACT_LIMIT} THEN list_extract($ci_lower, nn)
+    ELSE CAST(floor(nn / 2 - 0.5 - 0.8224268 * sqrt(nn)) AS BIGINT) + 1 END`;
+  return `
+    WITH src AS (${options.source}),
+    both_levels AS (
+      SELECT false AS is_total, ${cols} FROM src
+      ${options.totals === false ? '' : `UNION ALL SELECT true, NULL, ${['grp', 'x', ...extra].join(', ')} FROM src`}
+    ),
+    ranked AS (
+      SELECT *, row_number() OVER (PARTITION BY is_total, bucket, grp, x IS NULL ORDER BY x) AS rk,
+        count(x) OVER (PARTITION BY is_total, bucket, grp) AS nn
+      FROM both_levels
+    ),
+    ranks AS (SELECT *, ${lower} AS lo_rank FROM ranked)
+    SELECT is_total, bucket, grp, count(x)::BIGINT AS n, count(*)::BIGINT AS total,
+      quantile_cont(x, 0.5) AS median, quantile_cont(x, 0.9) AS p90, avg(x) AS mean,
+      max(x) FILTER (WHERE x IS NOT NULL AND lo_rank IS NOT NULL AND rk = lo_rank) AS ci_lo,
+      max(x) FILTER (WHERE x IS NOT NULL AND lo_rank IS NOT NULL AND rk = nn + 1 - lo_rank) AS ci_hi
+      ${aggs}
+    FROM ranks GROUP BY is_total, bucket, grp`;
+}
+
+/** The row fields every duration metric reports, from one durationStatsSql row. */
+export function durationFields(row: Record<string, Plain>): {
+  n: number;
+  median: number | null;
+  p90: number | null;
+  mean: number | null;
+  ci90: [number, number] | null;
+  smallSample: boolean;
+} {
+  const n = Number(row.n ?? 0);
+  const lo = row.ci_lo as number | null;
+  const hi = row.ci_hi as number | null;
+  return {
+    n,
+    median: (row.median as number | null) ?? null,
+    p90: (row.p90 as number | null) ?? null,
+    mean: (row.mean as number | null) ?? null,
+    ci90: lo !== null && lo !== undefined && hi !== null && hi !== undefined ? [lo, hi] : null,
+    smallSample: n < SMALL_SAMPLE,
+  };
+}
