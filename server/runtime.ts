@@ -5,6 +5,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { createSyncService, type SyncSetupOptions } from '../collectors/index.ts';
 import { createApp } from './api/app.ts';
 import { type AuthSettings, assertSafeBinding, readAuthSettings } from './api/auth.ts';
 import { applyConfig } from './config/apply.ts';
@@ -26,6 +27,15 @@ export interface StartOptions {
   auth?: AuthSettings | null;
   /** Build the sync controller once the database is open (collectors wire themselves in here). */
   createSync?: (db: Database) => Promise<SyncController & { stop?: () => Promise<void> }>;
+}
+
+/**
+ * The collectors with their scheduler (each source on its cron from the config), for `vigil serve`
+ * and `vigil demo`: pass as `createSync`. Runs left 'running' by a killed process are marked
+ * interrupted when it starts; stop() aborts a running sync at its next batch boundary.
+ */
+export function collectorSync(config: VigilConfig, options: SyncSetupOptions = {}): NonNullable<StartOptions['createSync']> {
+  return (db) => createSyncService(db, config, { schedule: true, ...options });
 }
 
 export interface RunningVigil {

@@ -7,9 +7,10 @@ import { checkConfigCommand } from './commands/check-config.ts';
 import { initCommand } from './commands/init.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { serveCommand } from './commands/serve.ts';
+import { syncCommand } from './commands/sync.ts';
 import { EXIT_OK, reportError, UsageError } from './errors.ts';
 
-export const commands: Command[] = [serveCommand, initCommand, checkConfigCommand, backupCommand, restoreCommand];
+export const commands: Command[] = [serveCommand, syncCommand, initCommand, checkConfigCommand, backupCommand, restoreCommand];
 
 function formatHelp(command: Command): string {
   const options = Object.entries(command.options)

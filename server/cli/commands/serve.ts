@@ -1,6 +1,6 @@
 // vigil serve: the API, the web app and the scheduled syncs, in one process that owns the file.
 import { loadConfig } from '../../config/load.ts';
-import { startVigil } from '../../runtime.ts';
+import { collectorSync, startVigil } from '../../runtime.ts';
 import { type Command, configOption, parsePort } from '../args.ts';
 import { EXIT_OK } from '../errors.ts';
 import { waitForShutdown } from '../shutdown.ts';
@@ -14,7 +14,7 @@ export const serveCommand: Command = {
     const { config } = loadConfig(values.config as string);
     const host = (values.host as string | undefined) ?? process.env.HOST ?? config.server.host;
     const port = parsePort(values.port as string | undefined) ?? parsePort(process.env.PORT, 'PORT') ?? config.server.port;
-    const running = await startVigil({ config, host, port });
+    const running = await startVigil({ config, host, port, createSync: collectorSync(config) });
     process.stdout.write(`Vigil is serving ${running.url} (database ${config.database}). Press Ctrl-C to stop.\n`);
     await waitForShutdown(running.stop);
     return EXIT_OK;

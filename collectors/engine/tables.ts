@@ -1,0 +1,305 @@
+// The closed list of normalised tables collectors may load, with each column's SQL type and the
+// primary key (they mirror server/db/migrations/0001-initial.ts). The loader only ever
+// interpolates names from this list, through ident(); everything else is bound or staged.
+
+export type SqlType = 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'BOOLEAN' | 'TIMESTAMPTZ' | 'DOUBLE' | 'VARCHAR[]';
+
+export interface TableSpec {
+  name: string;
+  key: readonly string[];
+  columns: Readonly<Record<string, SqlType>>;
+  /**
+   * A record that reaches the table from several raw payloads (a commit listed by two compares)
+   * keeps the earliest time its current content was fetched, whatever order the payloads are
+   * loaded in, so a rebuild from raw gives the same synced_at as the sync did.
+   */
+  keepFirstSeen?: boolean;
+}
+
+const t = (
+  name: string,
+  key: readonly string[],
+  columns: Record<string, SqlType>,
+  extra: Partial<TableSpec> = {},
+): TableSpec => ({
+  name,
+  key,
+  columns,
+  ...extra,
+});
+
+export const TABLES: Readonly<Record<string, TableSpec>> = Object.fromEntries(
+  [
+    // ---- GitHub
+    t('deployments', ['id'], {
+      id: 'VARCHAR',
+      repo: 'VARCHAR',
+      source: 'VARCHAR',
+      github_id: 'BIGINT',
+      sha: 'VARCHAR',
+      ref: 'VARCHAR',
+      task: 'VARCHAR',
+      environment: 'VARCHAR',
+      creator: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      updated_at: 'TIMESTAMPTZ',
+      status: 'VARCHAR',
+      status_at: 'TIMESTAMPTZ',
+      succeeded_at: 'TIMESTAMPTZ',
+      final: 'BOOLEAN',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('deployment_statuses', ['id'], {
+      id: 'BIGINT',
+      deployment_id: 'VARCHAR',
+      repo: 'VARCHAR',
+      state: 'VARCHAR',
+      environment: 'VARCHAR',
+      description: 'VARCHAR',
+      creator: 'VARCHAR',
+      log_url: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t(
+      'commits',
+      ['repo', 'sha'],
+      {
+        repo: 'VARCHAR',
+        sha: 'VARCHAR',
+        authored_at: 'TIMESTAMPTZ',
+        committed_at: 'TIMESTAMPTZ',
+        author: 'VARCHAR',
+        message: 'VARCHAR',
+        parent_count: 'INTEGER',
+        raw_hash: 'VARCHAR',
+        synced_at: 'TIMESTAMPTZ',
+      },
+      { keepFirstSeen: true },
+    ),
+    t('deployment_compares', ['deployment_id'], {
+      deployment_id: 'VARCHAR',
+      repo: 'VARCHAR',
+      base_deployment_id: 'VARCHAR',
+      base_sha: 'VARCHAR',
+      head_sha: 'VARCHAR',
+      status: 'VARCHAR',
+      ahead_by: 'INTEGER',
+      behind_by: 'INTEGER',
+      total_commits: 'INTEGER',
+      commits_stored: 'INTEGER',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('deployment_commits', ['deployment_id', 'sha'], {
+      deployment_id: 'VARCHAR',
+      repo: 'VARCHAR',
+      sha: 'VARCHAR',
+      position: 'INTEGER',
+    }),
+    t('pull_requests', ['repo', 'number'], {
+      repo: 'VARCHAR',
+      number: 'INTEGER',
+      title: 'VARCHAR',
+      author: 'VARCHAR',
+      state: 'VARCHAR',
+      draft: 'BOOLEAN',
+      created_at: 'TIMESTAMPTZ',
+      updated_at: 'TIMESTAMPTZ',
+      closed_at: 'TIMESTAMPTZ',
+      merged_at: 'TIMESTAMPTZ',
+      merge_commit_sha: 'VARCHAR',
+      head_sha: 'VARCHAR',
+      head_ref: 'VARCHAR',
+      base_ref: 'VARCHAR',
+      first_commit_at: 'TIMESTAMPTZ',
+      commit_count: 'INTEGER',
+      commits_synced: 'BOOLEAN',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('pull_request_commits', ['repo', 'number', 'sha'], {
+      repo: 'VARCHAR',
+      number: 'INTEGER',
+      sha: 'VARCHAR',
+      authored_at: 'TIMESTAMPTZ',
+      committed_at: 'TIMESTAMPTZ',
+    }),
+    // ---- PagerDuty
+    t('pd_services', ['id'], {
+      id: 'VARCHAR',
+      name: 'VARCHAR',
+      description: 'VARCHAR',
+      status: 'VARCHAR',
+      escalation_policy_id: 'VARCHAR',
+      team_ids: 'VARCHAR[]',
+      html_url: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('pd_teams', ['id'], {
+      id: 'VARCHAR',
+      name: 'VARCHAR',
+      description: 'VARCHAR',
+      html_url: 'VARCHAR',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('pd_users', ['id'], {
+      id: 'VARCHAR',
+      name: 'VARCHAR',
+      email: 'VARCHAR',
+      time_zone: 'VARCHAR',
+      role: 'VARCHAR',
+      team_ids: 'VARCHAR[]',
+      html_url: 'VARCHAR',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('pd_priorities', ['id'], {
+      id: 'VARCHAR',
+      name: 'VARCHAR',
+      description: 'VARCHAR',
+      position: 'INTEGER',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('pd_escalation_policies', ['id'], {
+      id: 'VARCHAR',
+      name: 'VARCHAR',
+      team_ids: 'VARCHAR[]',
+      service_ids: 'VARCHAR[]',
+      schedule_ids: 'VARCHAR[]',
+      num_loops: 'INTEGER',
+      html_url: 'VARCHAR',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('pd_schedules', ['id'], {
+      id: 'VARCHAR',
+      name: 'VARCHAR',
+      time_zone: 'VARCHAR',
+      escalation_policy_ids: 'VARCHAR[]',
+      team_ids: 'VARCHAR[]',
+      html_url: 'VARCHAR',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('incidents', ['id'], {
+      id: 'VARCHAR',
+      incident_number: 'BIGINT',
+      title: 'VARCHAR',
+      description: 'VARCHAR',
+      status: 'VARCHAR',
+      urgency: 'VARCHAR',
+      priority_id: 'VARCHAR',
+      priority_name: 'VARCHAR',
+      service_id: 'VARCHAR',
+      escalation_policy_id: 'VARCHAR',
+      team_ids: 'VARCHAR[]',
+      incident_key: 'VARCHAR',
+      html_url: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      updated_at: 'TIMESTAMPTZ',
+      last_status_change_at: 'TIMESTAMPTZ',
+      resolved_at: 'TIMESTAMPTZ',
+      alert_count: 'INTEGER',
+      assigned_via: 'VARCHAR',
+      final: 'BOOLEAN',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('log_entries', ['id'], {
+      id: 'VARCHAR',
+      incident_id: 'VARCHAR',
+      type: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      agent_type: 'VARCHAR',
+      agent_id: 'VARCHAR',
+      channel_type: 'VARCHAR',
+      user_id: 'VARCHAR',
+      notification_type: 'VARCHAR',
+      notification_id: 'VARCHAR',
+      assignee_ids: 'VARCHAR[]',
+      summary: 'VARCHAR',
+      note: 'VARCHAR',
+      details: 'VARCHAR',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('alerts', ['id'], {
+      id: 'VARCHAR',
+      incident_id: 'VARCHAR',
+      status: 'VARCHAR',
+      created_at: 'TIMESTAMPTZ',
+      resolved_at: 'TIMESTAMPTZ',
+      alert_key: 'VARCHAR',
+      severity: 'VARCHAR',
+      summary: 'VARCHAR',
+      service_id: 'VARCHAR',
+      integration_id: 'VARCHAR',
+      event_time: 'TIMESTAMPTZ',
+      suppressed: 'BOOLEAN',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('notifications', ['id'], {
+      id: 'VARCHAR',
+      type: 'VARCHAR',
+      started_at: 'TIMESTAMPTZ',
+      user_id: 'VARCHAR',
+      address: 'VARCHAR',
+      status: 'VARCHAR',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+    t('oncall_shifts', ['id'], {
+      id: 'VARCHAR',
+      schedule_id: 'VARCHAR',
+      escalation_policy_id: 'VARCHAR',
+      escalation_level: 'INTEGER',
+      user_id: 'VARCHAR',
+      start_at: 'TIMESTAMPTZ',
+      end_at: 'TIMESTAMPTZ',
+      raw_hash: 'VARCHAR',
+      synced_at: 'TIMESTAMPTZ',
+    }),
+  ].map((spec) => [spec.name, spec]),
+);
+
+/** Normalised tables per source, in the order a rebuild clears them (children first). */
+export const SOURCE_TABLES = {
+  github: [
+    'deployment_commits',
+    'deployment_compares',
+    'commits',
+    'pull_request_commits',
+    'pull_requests',
+    'deployment_statuses',
+    'deployments',
+  ],
+  pagerduty: [
+    'oncall_shifts',
+    'notifications',
+    'alerts',
+    'log_entries',
+    'incidents',
+    'pd_schedules',
+    'pd_escalation_policies',
+    'pd_priorities',
+    'pd_users',
+    'pd_teams',
+    'pd_services',
+  ],
+} as const;
+
+export const RAW_TABLES = { github: 'raw_github', pagerduty: 'raw_pagerduty' } as const;
+
+export function tableSpec(name: string): TableSpec {
+  const spec = TABLES[name];
+  if (!spec) throw new Error(`Unknown normalised table "${name}"`);
+  return spec;
+}
