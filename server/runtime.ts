@@ -14,6 +14,7 @@ import { type Database, openDatabase, ownerFilePath } from './db/index.ts';
 import { UserFacingError } from './lib/errors.ts';
 import type { SyncController } from './lib/sync-controller.ts';
 import { PROJECT_ROOT } from './lib/version.ts';
+import { refreshDerived } from './metrics/refresh.ts';
 
 export const DEFAULT_WEB_ROOT = resolve(PROJECT_ROOT, 'dist/web');
 
@@ -55,6 +56,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   let sync: (SyncController & { stop?: () => Promise<void> }) | undefined;
   try {
     await applyConfig(db, config);
+    // The derived metric tables follow the config (team mapping, hours, targets): a changed config
+    // or a new Vigil version rebuilds them here, before the first request.
+    const refreshed = await refreshDerived(db, config);
+    if (refreshed.mode === 'full') log(`Metrics rebuilt (${refreshed.reason}) in ${refreshed.ms} ms.`);
     sync = options.createSync ? await options.createSync(db) : undefined;
   } catch (error) {
     await db.close();

@@ -8,6 +8,7 @@ import { type AuthSettings, authMiddleware } from './auth.ts';
 import { errorBody, renderError } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
+import { reportingRoutes } from './routes/reporting.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { limitBody, sameOriginWrites, securityHeaders } from './security.ts';
 import { serveWeb } from './static.ts';
@@ -37,7 +38,11 @@ export function createApp(deps: AppDeps) {
   app.use('*', securityHeaders());
   app.use('/api/*', authMiddleware(deps.auth), sameOriginWrites(), limitBody());
 
-  const api = new Hono<AppEnv>().route('/', healthRoutes).route('/', adminRoutes).route('/', syncRoutes);
+  const api = new Hono<AppEnv>()
+    .route('/', healthRoutes)
+    .route('/', adminRoutes)
+    .route('/', syncRoutes)
+    .route('/', reportingRoutes);
   app.route('/api', api);
 
   if (deps.webRoot) {

@@ -1,0 +1,72 @@
+// Plumbing shared by the reporting routes (metrics, records, catalogue): request parameters as a
+// multi-map, QueryError -> 400 with the parameter and allowed values, the derived tables made to
+// exist, and the response cache keyed by data version.
+import type { Context } from 'hono';
+import { cacheFor, requestKey } from '../../metrics/cache.ts';
+import { QueryError, type RawParams } from '../../metrics/query.ts';
+import { ensureDerivedTables } from '../../metrics/refresh.ts';
+import type { MetricContext } from '../../metrics/types.ts';
+import type { AppEnv } from '../app.ts';
+import { ApiError } from '../errors.ts';
+
+export type Ctx = Context<AppEnv>;
+
+export function rawParams(c: Ctx): RawParams {
+  return c.req.queries() ?? {};
+}
+
+export async function metricContext(c: Ctx): Promise<MetricContext> {
+  const { db, config } = c.get('deps');
+  await ensureDerivedTables(db);
+  return { db, config };
+}
+
+/** Run `fn`, turning a QueryError into the 400 the issue asks for. */
+export async function withQueryErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof QueryError) {
+      throw new ApiError(
+        400,
+        'bad_request',
+        error.message,
+        error.hint ?? (error.allowed ? `Allowed values for ${error.parameter}: ${error.allowed.join(', ')}.` : undefined),
+        { parameter: error.parameter, ...(error.allowed ? { allowed: error.allowed } : {}) },
+      );
+    }
+    throw error;
+  }
+}
+
+function today(zone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+}
+
+/**
+ * Answer from the cache when the same request was answered at the same data version, else
+ * compute, store and answer. Only successful answers are cached.
+ */
+export async function cached(
+  c: Ctx,
+  contentType: 'application/json' | 'text/csv',
+  compute: () => Promise<string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const { db, config } = c.get('deps');
+  const cache = cacheFor(db);
+  const key = requestKey(db, c.req.path, rawParams(c), today(config.timeZone));
+  const hit = cache.get(key);
+  const body = hit?.body ?? (await compute());
+  if (!hit) cache.set(key, body, contentType);
+  const type = contentType === 'text/csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'Content-Type': type,
+      'X-Vigil-Cache': hit ? 'hit' : 'miss',
+      'X-Vigil-Data-Version': String(db.dataVersion),
+      ...headers,
+    },
+  });
+}

@@ -1,0 +1,97 @@
+// Response cache keyed by (data version, request). Every committed write bumps the database's
+// data version (a sync, a derived refresh, a reviewer's label), which empties the cache, so a
+// cached answer is never staler than the data; a short lifetime also bounds answers that depend
+// on the clock (incidents open "now"). Bounded by entries and bytes, least recently used first out.
+import type { Database } from '../db/index.ts';
+
+interface Entry {
+  body: string;
+  contentType: string;
+  bytes: number;
+  at: number;
+}
+
+export interface CacheOptions {
+  maxEntries?: number;
+  maxBytes?: number;
+  ttlMs?: number;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly ttlMs: number;
+
+  constructor(options: CacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 2000;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.ttlMs = options.ttlMs ?? 5 * 60_000;
+  }
+
+  get(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || Date.now() - entry.at > this.ttlMs) {
+      if (entry) this.delete(key);
+      this.misses++;
+      return undefined;
+    }
+    // Re-insert: Map keeps insertion order, so the oldest key is the least recently used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.hits++;
+    return entry;
+  }
+
+  set(key: string, body: string, contentType: string): void {
+    const bytes = body.length * 2;
+    if (bytes > this.maxBytes / 4) return;
+    this.delete(key);
+    this.entries.set(key, { body, contentType, bytes, at: Date.now() });
+    this.bytes += bytes;
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const oldest = this.entries.keys().next().value as string | undefined;
+      if (oldest === undefined) break;
+      this.delete(oldest);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.bytes -= entry.bytes;
+      this.entries.delete(key);
+    }
+  }
+}
+
+const caches = new WeakMap<Database, ResponseCache>();
+
+/** The cache of one database, emptied on every data change. */
+export function cacheFor(db: Database): ResponseCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    const created = new ResponseCache();
+    db.onChange(() => created.clear());
+    caches.set(db, created);
+    cache = created;
+  }
+  return cache;
+}
+
+/** Key of a request: data version, path and its parameters in a canonical order. */
+export function requestKey(db: Database, path: string, params: Record<string, string[]>, day: string): string {
+  const sorted = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${[...(params[k] ?? [])].join('\u0001')}`)
+    .join('&');
+  return `${db.dataVersion}|${path}|${sorted}|${day}`;
+}

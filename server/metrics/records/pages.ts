@@ -1,0 +1,98 @@
+// Page records: every page behind the on-call metrics with its recipient, the time in their own
+// zone, the hour class, the interruption it belongs to, its incident, alert rule and label (JSON,
+// cursor-paged, newest first) and the same as CSV (the weekly review's export).
+import type { Params } from '../../db/index.ts';
+import type { MetricQuery } from '../query.ts';
+import { filterExpr, queryParams, usedParams } from '../sql.ts';
+import type { MetricContext } from '../types.ts';
+import { cursorExpr, cursorParams, encodeCursor, isoSql, listParam, localIsoSql, type Page } from './shared.ts';
+
+export const pageParams = {
+  limit: undefined,
+  cursor: undefined,
+  person: undefined,
+  schedule: undefined,
+  hourClass: ['business', 'off', 'sleep', 'all'],
+  onCall: ['true', 'false', 'all'],
+  rule: undefined,
+} as const;
+
+const dims = { team: 'p.team_id', service: 'p.service_id', severity: 'p.severity' } as const;
+
+function where(q: MetricQuery): string {
+  const person = listParam(q.extra.person).length ? 'AND list_contains($person, p.user_id)' : '';
+  const schedule = listParam(q.extra.schedule).length ? 'AND list_contains($schedule, p.oncall_schedule_id)' : '';
+  const hour = q.extra.hourClass && q.extra.hourClass !== 'all' ? 'AND p.hour_class = $hourClass' : '';
+  const onCall = q.extra.onCall === 'true' ? 'AND p.on_call' : q.extra.onCall === 'false' ? 'AND NOT p.on_call' : '';
+  const rule = q.extra.rule ? 'AND p.signature = $rule' : '';
+  return `p.started_at >= CAST($lo AS TIMESTAMPTZ) AND p.started_at < CAST($hi AS TIMESTAMPTZ)
+    ${person} ${schedule} ${hour} ${onCall} ${rule} ${filterExpr(q, dims)}`;
+}
+
+function params(q: MetricQuery): Params {
+  return {
+    ...queryParams(q),
+    person: listParam(q.extra.person),
+    schedule: listParam(q.extra.schedule),
+    ...(q.extra.hourClass ? { hourClass: q.extra.hourClass } : {}),
+    ...(q.extra.rule ? { rule: q.extra.rule } : {}),
+  };
+}
+
+export async function listPages(ctx: MetricContext, q: MetricQuery, page: Page) {
+  const sql = `
+    SELECT p.id, p.user_id AS "userId", u.name AS "userName", p.type, p.started_at AS "startedAt", p.zone,
+      ${localIsoSql('p.started_at', 'p.zone')} AS "localTime", p.hour_class AS "hourClass", p.night_date AS "nightDate",
+      p.interruption_start AS "interruptionStart", p.on_call AS "onCall", p.oncall_schedule_id AS schedule,
+      p.team_id AS team, p.incident_id AS "incidentId", i.title AS "incidentTitle", i.html_url AS "incidentUrl",
+      p.link_method AS "linkedBy", p.service_id AS "serviceId", p.severity, p.signature AS rule, p.label,
+      p.label_source AS "labelSource", i.suggestion_text AS "suggestionText"
+    FROM d_pages p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN d_incidents i ON i.id = p.incident_id
+    WHERE ${where(q)} ${cursorExpr(page, 'p.started_at', 'p.id')}
+    ORDER BY p.started_at DESC, p.id DESC LIMIT ${page.limit + 1}`;
+  const rows = await ctx.db.all<Record<string, unknown>>(sql, usedParams(sql, { ...params(q), ...cursorParams(page) }));
+  const more = rows.length > page.limit;
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor(String(last.startedAt), String(last.id)) : null };
+}
+
+export const pageCsvColumns = [
+  'id',
+  'user_id',
+  'user_name',
+  'type',
+  'started_at',
+  'local_time',
+  'zone',
+  'hour_class',
+  'night_date',
+  'interruption_start',
+  'on_call',
+  'schedule',
+  'team',
+  'incident_id',
+  'incident_title',
+  'service_id',
+  'severity',
+  'rule',
+  'label',
+  'label_source',
+  'reason',
+  'note',
+  'labelled_by',
+] as const;
+
+export function pagesCsvQuery(q: MetricQuery): { sql: string; params: Params } {
+  const sql = `
+    SELECT p.id, p.user_id, u.name AS user_name, p.type, ${isoSql('p.started_at')} AS started_at,
+      ${localIsoSql('p.started_at', 'p.zone')} AS local_time, p.zone, p.hour_class, CAST(p.night_date AS VARCHAR) AS night_date,
+      p.interruption_start, p.on_call, p.oncall_schedule_id AS schedule, p.team_id AS team, p.incident_id,
+      i.title AS incident_title, p.service_id, p.severity, p.signature AS rule, p.label, p.label_source,
+      rl.reason, rl.note, rl.labelled_by
+    FROM d_pages p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN d_incidents i ON i.id = p.incident_id
+    LEFT JOIN review_labels rl ON rl.incident_id = p.incident_id
+    WHERE ${where(q)}
+    ORDER BY p.started_at DESC, p.id DESC`;
+  return { sql, params: usedParams(sql, params(q)) };
+}
