@@ -2,6 +2,7 @@
 // `url` fields and Link headers point at, repository and user lookups, and the error type handlers
 // throw. Lookups are built once per server; rendered users and repositories are cached because
 // every list item embeds them.
+import { JsonFragments } from '../common/json-fragments.ts';
 import type { OrgRepo, OrgStore, OrgUser } from '../org/model.ts';
 
 export interface GhContext {
@@ -15,6 +16,8 @@ export interface GhContext {
   userByLogin: Map<string, OrgUser>;
   userIndex: Map<string, number>;
   cache: Map<string, unknown>;
+  /** Serialised users and repositories, spliced into pages by `fragments.stringify`. */
+  fragments: JsonFragments;
   clockMs(): number;
 }
 
@@ -60,6 +63,7 @@ export function createGhContext(store: OrgStore, api: string, web = 'https://git
     userByLogin,
     userIndex,
     cache: new Map(),
+    fragments: new JsonFragments(),
     clockMs: () => Date.parse(store.clock()),
   };
 }

@@ -3,6 +3,7 @@
 // and URL shapes follow the examples in @octokit/openapi; ids are deterministic and injective
 // within the organisation (collectors key records by them).
 
+import type { JsonFragment } from '../common/json-fragments.ts';
 import { base64, fnv1a, isoSeconds, sha1Hex } from '../common/util.ts';
 import type { OrgCommit, OrgRepo } from '../org/model.ts';
 import { cached, type GhContext } from './context.ts';
@@ -35,7 +36,12 @@ export function userId(ctx: GhContext, login: string): number {
   return index !== undefined ? 5_000_001 + index : 90_000_000 + (fnv1a(login.toLowerCase()) % 9_000_000);
 }
 
-export function renderUser(ctx: GhContext, login: string): SimpleUser {
+/** A user as embedded in list items: a pre-serialised fragment (see json-fragments.ts). */
+export function renderUser(ctx: GhContext, login: string): JsonFragment {
+  return ctx.fragments.get(`u:${login}`, () => userObject(ctx, login));
+}
+
+export function userObject(ctx: GhContext, login: string): SimpleUser {
   return cached(ctx, `u:${login}`, () => {
     const id = userId(ctx, login);
     const isBot = login.endsWith('[bot]');
@@ -65,7 +71,11 @@ export function renderUser(ctx: GhContext, login: string): SimpleUser {
 }
 
 /** The organisation account that owns the repositories. */
-function renderOrgOwner(ctx: GhContext, owner: string): SimpleUser {
+export function renderOwner(ctx: GhContext, owner: string): JsonFragment {
+  return ctx.fragments.get(`o:${owner}`, () => ownerObject(ctx, owner));
+}
+
+function ownerObject(ctx: GhContext, owner: string): SimpleUser {
   return cached(ctx, `o:${owner}`, () => {
     const id = 3_000_000 + (fnv1a(owner.toLowerCase()) % 1_000_000);
     const u = `${ctx.api}/users/${owner}`;
@@ -102,7 +112,11 @@ export function repoWeb(ctx: GhContext, repo: OrgRepo): string {
 }
 
 /** minimal-repository: what workflow runs embed. */
-export function renderMinimalRepo(ctx: GhContext, repo: OrgRepo): Record<string, unknown> {
+export function renderMinimalRepo(ctx: GhContext, repo: OrgRepo): JsonFragment {
+  return ctx.fragments.get(`rm:${repo.fullName}`, () => minimalRepoObject(ctx, repo));
+}
+
+function minimalRepoObject(ctx: GhContext, repo: OrgRepo): Record<string, unknown> {
   return cached(ctx, `rm:${repo.fullName}`, () => {
     const [owner, name] = repo.fullName.split('/') as [string, string];
     const a = repoApi(ctx, repo);
@@ -112,7 +126,7 @@ export function renderMinimalRepo(ctx: GhContext, repo: OrgRepo): Record<string,
       name,
       full_name: repo.fullName,
       private: true,
-      owner: renderOrgOwner(ctx, owner),
+      owner: renderOwner(ctx, owner),
       html_url: repoWeb(ctx, repo),
       description: repo.description,
       fork: false,
@@ -158,12 +172,16 @@ export function renderMinimalRepo(ctx: GhContext, repo: OrgRepo): Record<string,
 }
 
 /** repository: what pull requests embed in head.repo and base.repo. */
-export function renderRepo(ctx: GhContext, repo: OrgRepo): Record<string, unknown> {
+export function renderRepo(ctx: GhContext, repo: OrgRepo): JsonFragment {
+  return ctx.fragments.get(`r:${repo.fullName}`, () => repoObject(ctx, repo));
+}
+
+function repoObject(ctx: GhContext, repo: OrgRepo): Record<string, unknown> {
   return cached(ctx, `r:${repo.fullName}`, () => {
     const name = repo.fullName.split('/')[1]!;
     const created = isoSeconds(repo.createdAt);
     return {
-      ...renderMinimalRepo(ctx, repo),
+      ...minimalRepoObject(ctx, repo),
       git_url: `git://github.com/${repo.fullName}.git`,
       ssh_url: `git@github.com:${repo.fullName}.git`,
       clone_url: `${repoWeb(ctx, repo)}.git`,
@@ -205,7 +223,7 @@ export function renderRepo(ctx: GhContext, repo: OrgRepo): Record<string, unknow
 /** full-repository: GET /repos/{owner}/{repo}. */
 export function renderFullRepo(ctx: GhContext, repo: OrgRepo): Record<string, unknown> {
   return {
-    ...renderRepo(ctx, repo),
+    ...repoObject(ctx, repo),
     permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
     allow_squash_merge: true,
     allow_merge_commit: true,

@@ -15,7 +15,16 @@ import type {
   OrgWorkflowRun,
 } from '../org/model.ts';
 import type { GhContext } from './context.ts';
-import { renderLabel, renderMinimalRepo, renderRepo, renderSimpleCommit, renderUser, repoApi, repoWeb } from './render-core.ts';
+import {
+  renderLabel,
+  renderMinimalRepo,
+  renderOwner,
+  renderRepo,
+  renderSimpleCommit,
+  renderUser,
+  repoApi,
+  repoWeb,
+} from './render-core.ts';
 
 const at = (iso: string | null | undefined, clock: number): string | null =>
   iso != null && Date.parse(iso) <= clock ? isoSeconds(iso) : null;
@@ -97,6 +106,7 @@ export function renderPull(ctx: GhContext, repo: OrgRepo, p: OrgPullRequest, bas
   const id = p.id;
   const author = renderUser(ctx, p.authorLogin);
   const full = renderRepo(ctx, repo);
+  const ownerUser = renderOwner(ctx, owner);
   return {
     url,
     id,
@@ -129,8 +139,8 @@ export function renderPull(ctx: GhContext, repo: OrgRepo, p: OrgPullRequest, bas
     review_comment_url: `${a}/pulls/comments{/number}`,
     comments_url: `${a}/issues/${p.number}/comments`,
     statuses_url: `${a}/statuses/${p.headSha}`,
-    head: { label: `${owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha, user: full.owner, repo: full },
-    base: { label: `${owner}:${p.baseRef}`, ref: p.baseRef, sha: baseSha, user: full.owner, repo: full },
+    head: { label: `${owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha, user: ownerUser, repo: full },
+    base: { label: `${owner}:${p.baseRef}`, ref: p.baseRef, sha: baseSha, user: ownerUser, repo: full },
     _links: {
       self: { href: url },
       html: { href: `${w}/pull/${p.number}` },

@@ -183,7 +183,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
       try {
         const repo = resolveRepo(req, route);
         const ok = await route.run({ ctx, req, repo });
-        body = JSON.stringify(ok.body);
+        body = ctx.fragments.stringify(ok.body);
         link = ok.link;
       } catch (error) {
         if (!(error instanceof GhError)) throw error;

@@ -1,6 +1,7 @@
 // What every PagerDuty handler and renderer shares: the organisation store, the API base that
 // `self` links point at, the web base for `html_url` (a stable fake subdomain), lookups by id, and
 // the error type handlers throw (rendered in PagerDuty's `{ error: { code, message, errors } }`).
+import { JsonFragments } from '../common/json-fragments.ts';
 import type { OrgEscalationPolicy, OrgPriority, OrgSchedule, OrgService, OrgStore, OrgTeam, OrgUser } from '../org/model.ts';
 
 export interface PdContext {
@@ -19,7 +20,8 @@ export interface PdContext {
   priorities: Map<string, OrgPriority>;
   /** integration id -> its service. */
   integrations: Map<string, OrgService>;
-  cache: Map<string, unknown>;
+  /** Serialised references, spliced into pages by `fragments.stringify`. */
+  fragments: JsonFragments;
   clockMs(): number;
 }
 
@@ -53,16 +55,7 @@ export function createPdContext(store: OrgStore, api: string, web: string, accou
     schedules: byId(store.schedules),
     priorities: byId(store.priorities),
     integrations,
-    cache: new Map(),
+    fragments: new JsonFragments(),
     clockMs: () => Date.parse(store.clock()),
   };
-}
-
-export function cached<T>(ctx: PdContext, key: string, make: () => T): T {
-  let v = ctx.cache.get(key) as T | undefined;
-  if (v === undefined) {
-    v = make();
-    ctx.cache.set(key, v);
-  }
-  return v;
 }

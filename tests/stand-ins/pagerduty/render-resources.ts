@@ -2,14 +2,17 @@
 // carries id, type, summary, self (on the stand-in) and html_url (on the fake subdomain); a
 // reference's type ends in `_reference`, and `include[]` swaps a reference for the full object.
 
+import type { JsonFragment } from '../common/json-fragments.ts';
 import { renderInZone } from '../common/util.ts';
 import type { OrgEscalationPolicy, OrgPriority, OrgSchedule, OrgService, OrgTeam, OrgUser } from '../org/model.ts';
-import { cached, type PdContext } from './context.ts';
+import type { PdContext } from './context.ts';
 
 export type Obj = Record<string, unknown>;
+/** References are embedded everywhere, so they are cached as pre-serialised fragments. */
+export type Ref = JsonFragment;
 
-export function userRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `ur:${id}`, () => ({
+export function userRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`ur:${id}`, () => ({
     id,
     type: 'user_reference',
     summary: ctx.users.get(id)?.name ?? id,
@@ -18,8 +21,8 @@ export function userRef(ctx: PdContext, id: string): Obj {
   }));
 }
 
-export function teamRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `tr:${id}`, () => ({
+export function teamRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`tr:${id}`, () => ({
     id,
     type: 'team_reference',
     summary: ctx.teams.get(id)?.name ?? id,
@@ -28,8 +31,8 @@ export function teamRef(ctx: PdContext, id: string): Obj {
   }));
 }
 
-export function serviceRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `sr:${id}`, () => ({
+export function serviceRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`sr:${id}`, () => ({
     id,
     type: 'service_reference',
     summary: ctx.services.get(id)?.name ?? id,
@@ -38,8 +41,8 @@ export function serviceRef(ctx: PdContext, id: string): Obj {
   }));
 }
 
-export function escalationPolicyRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `er:${id}`, () => ({
+export function escalationPolicyRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`er:${id}`, () => ({
     id,
     type: 'escalation_policy_reference',
     summary: ctx.escalationPolicies.get(id)?.name ?? id,
@@ -48,8 +51,8 @@ export function escalationPolicyRef(ctx: PdContext, id: string): Obj {
   }));
 }
 
-export function scheduleRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `scr:${id}`, () => ({
+export function scheduleRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`scr:${id}`, () => ({
     id,
     type: 'schedule_reference',
     summary: ctx.schedules.get(id)?.name ?? id,
@@ -58,22 +61,24 @@ export function scheduleRef(ctx: PdContext, id: string): Obj {
   }));
 }
 
-export function integrationRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `ir:${id}`, () => {
-    const service = ctx.integrations.get(id);
-    const sid = service?.id ?? 'UNKNOWN';
-    return {
-      id,
-      type: 'events_api_v2_inbound_integration_reference',
-      summary: `${service?.name ?? 'Service'} Events API v2`,
-      self: `${ctx.api}/services/${sid}/integrations/${id}`,
-      html_url: `${ctx.web}/services/${sid}/integrations/${id}`,
-    };
-  });
+export function integrationRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`ir:${id}`, () => integrationRefObject(ctx, id));
 }
 
-export function priorityRef(ctx: PdContext, id: string): Obj {
-  return cached(ctx, `pr:${id}`, () => ({
+function integrationRefObject(ctx: PdContext, id: string): Obj {
+  const service = ctx.integrations.get(id);
+  const sid = service?.id ?? 'UNKNOWN';
+  return {
+    id,
+    type: 'events_api_v2_inbound_integration_reference',
+    summary: `${service?.name ?? 'Service'} Events API v2`,
+    self: `${ctx.api}/services/${sid}/integrations/${id}`,
+    html_url: `${ctx.web}/services/${sid}/integrations/${id}`,
+  };
+}
+
+export function priorityRef(ctx: PdContext, id: string): Ref {
+  return ctx.fragments.get(`pr:${id}`, () => ({
     id,
     type: 'priority_reference',
     summary: ctx.priorities.get(id)?.name ?? id,
@@ -83,7 +88,7 @@ export function priorityRef(ctx: PdContext, id: string): Obj {
 }
 
 /** An agent (who did something): a user, a service, or a service's integration. */
-export function agentRef(ctx: PdContext, agent: { type: string; id: string }): Obj {
+export function agentRef(ctx: PdContext, agent: { type: string; id: string }): Ref {
   if (agent.type === 'user_reference') return userRef(ctx, agent.id);
   if (agent.type === 'integration_reference') return integrationRef(ctx, agent.id);
   return serviceRef(ctx, agent.id);
@@ -209,7 +214,7 @@ export function renderService(ctx: PdContext, s: OrgService, include: ReadonlySe
     integrations: s.integrationIds.map((id) =>
       include.has('integrations')
         ? {
-            ...integrationRef(ctx, id),
+            ...integrationRefObject(ctx, id),
             type: 'events_api_v2_inbound_integration',
             name: 'Events API v2',
             service: serviceRef(ctx, s.id),

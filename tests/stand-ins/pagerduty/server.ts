@@ -167,7 +167,7 @@ export async function startPagerDutyStandIn(options: PagerDutyStandInOptions): P
     }
     try {
       const body = await handler({ ctx, q: req.query, params: req.params });
-      return { status: 200, headers: headers(req, token), body: JSON.stringify(body) };
+      return { status: 200, headers: headers(req, token), body: ctx.fragments.stringify(body) };
     } catch (e) {
       if (e instanceof PdError) return error(req, e);
       throw e;
