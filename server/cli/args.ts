@@ -9,6 +9,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: OptionSpec;
+  /** How many positional arguments the command takes (default none). */
+  positionals?: number;
   /** Returns the exit code. */
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }

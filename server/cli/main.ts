@@ -4,13 +4,22 @@ import { VERSION } from '../lib/version.ts';
 import { type Command, parseCommandArgs } from './args.ts';
 import { backupCommand } from './commands/backup.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
+import { exportCommand } from './commands/export.ts';
 import { initCommand } from './commands/init.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { serveCommand } from './commands/serve.ts';
 import { syncCommand } from './commands/sync.ts';
 import { EXIT_OK, reportError, UsageError } from './errors.ts';
 
-export const commands: Command[] = [serveCommand, syncCommand, initCommand, checkConfigCommand, backupCommand, restoreCommand];
+export const commands: Command[] = [
+  serveCommand,
+  syncCommand,
+  exportCommand,
+  initCommand,
+  checkConfigCommand,
+  backupCommand,
+  restoreCommand,
+];
 
 function formatHelp(command: Command): string {
   const options = Object.entries(command.options)
@@ -55,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(formatHelp(command));
       return EXIT_OK;
     }
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".`, command.name);
+    if (positionals.length > (command.positionals ?? 0)) {
+      throw new UsageError(`unexpected argument "${positionals[command.positionals ?? 0]}".`, command.name);
+    }
     return await command.run(values, positionals);
   } catch (error) {
     return reportError(error);

@@ -63,6 +63,8 @@ export interface QueryOptions {
   extra?: Record<string, readonly string[] | undefined>;
   /** Known values for the list filters; a value outside them is a 400. */
   known?: Partial<Record<FilterName, readonly string[]>>;
+  /** Records, not buckets: grain and groupBy are not parameters of this endpoint. */
+  records?: boolean;
 }
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
@@ -127,7 +129,8 @@ const baseNames = ['from', 'to', 'grain', 'tz', 'groupBy', ...filterNames] as co
 /** Validate the request's parameters (no database access). */
 export function parseParams(raw: RawParams, options: QueryOptions): Omit<MetricQuery, 'lo' | 'hi' | 'fromDate' | 'toDate'> {
   const extraNames = Object.keys(options.extra ?? {});
-  const allowedNames = [...baseNames, ...extraNames];
+  const base = options.records ? baseNames.filter((n) => n !== 'grain' && n !== 'groupBy') : baseNames;
+  const allowedNames = [...base, ...extraNames];
   for (const name of Object.keys(raw)) {
     if (!allowedNames.includes(name)) {
       throw new QueryError(name, `Unknown parameter "${name}".`, allowedNames, `Parameters: ${allowedNames.join(', ')}.`);

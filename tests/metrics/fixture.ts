@@ -22,6 +22,8 @@ const addMinutes = (iso: string, minutes: number) => new Date(Date.parse(iso) + 
 
 export interface FixtureOptions {
   config?: Record<string, unknown>;
+  /** A database file instead of ':memory:' (for tests that run the CLI on it). */
+  database?: string;
 }
 
 export const baseConfig = {
@@ -51,8 +53,12 @@ export class Fixture {
   ) {}
 
   static async create(options: FixtureOptions = {}): Promise<Fixture> {
-    const config = parseConfig('/fixture/vigil.config.yaml', { ...baseConfig, ...(options.config ?? {}) });
-    const db = await openDatabase(':memory:');
+    const config = parseConfig('/fixture/vigil.config.yaml', {
+      ...baseConfig,
+      ...(options.config ?? {}),
+      database: options.database ?? ':memory:',
+    });
+    const db = await openDatabase(config.database);
     await applyConfig(db, config);
     return new Fixture(db, config);
   }
