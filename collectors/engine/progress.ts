@@ -139,6 +139,12 @@ export class RunProgress {
     this.emit(tag.scope, 'error');
   }
 
+  scopeStarted(scope: string): void {
+    const state = this.scope(scope);
+    state.state = 'running';
+    this.emit(scope, 'started');
+  }
+
   scopeDone(scope: string): void {
     const state = this.scope(scope);
     if (state.state !== 'failed') state.state = 'done';

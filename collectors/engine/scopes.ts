@@ -26,6 +26,7 @@ export async function runScopes<S>(ctx: RunContext, scopes: readonly S[], option
       const scope = scopes[next++] as S;
       const name = options.name(scope);
       try {
+        ctx.progress.scopeStarted(name);
         await options.work(scope);
         ctx.progress.scopeDone(name);
       } catch (error) {

@@ -167,18 +167,25 @@ export class GitHubClient {
     return fetcher;
   }
 
-  /** Refuse to send while the primary budget is known to be spent: the reset is what is needed. */
-  private checkBudget(): void {
+  /**
+   * Never send while the primary budget is known to be spent: wait for a reset that is near
+   * (≤ maxWaitSeconds), else stop the run; what was committed stays and the next run resumes.
+   */
+  private async checkBudget(): Promise<void> {
     const budget = this.options.meter.rateLimit;
     if (budget?.remaining !== 0 || !budget.resetAt) return;
     const wait = (Date.parse(budget.resetAt) - Date.now()) / 1000;
-    if (wait > 0) {
-      throw new FatalSyncError(
-        `GitHub's rate limit is used up (0 of ${budget.limit ?? '?'} requests left until ${formatReset(budget.resetAt)}). ` +
-          'The sync stopped and resumes where it left off at the next run after the reset.',
-        'partial',
-      );
+    if (wait <= 0) return;
+    if (wait <= this.maxWaitSeconds) {
+      this.options.log(`github: rate limit used up; waiting ${Math.ceil(wait)} s for the reset`);
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait) * this.baseValue));
+      return;
     }
+    throw new FatalSyncError(
+      `GitHub's rate limit is used up (0 of ${budget.limit ?? '?'} requests left until ${formatReset(budget.resetAt)}). ` +
+        'The sync stopped and resumes where it left off at the next run after the reset.',
+      'partial',
+    );
   }
 
   /**
@@ -187,7 +194,7 @@ export class GitHubClient {
    */
   async get(route: string, params: Record<string, string | number> = {}, etag?: string | null): Promise<Fetched> {
     for (let attempt = 0; ; attempt++) {
-      this.checkBudget();
+      await this.checkBudget();
       const isUrl = /^https?:\/\//.test(route);
       const headers: Record<string, string> = { 'x-github-api-version': '2022-11-28' };
       if (etag) headers['if-none-match'] = etag;
