@@ -3,7 +3,7 @@
 // Notifications follow each person's notification rules while the incident is assigned to them
 // and unacknowledged, so pages, escalations and on-call shifts always agree.
 import { IdCodec } from './ids.ts';
-import type { IncidentCore } from './incident-plan.ts';
+import type { Escalation, IncidentCore, NoteEvent } from './incident-plan.ts';
 import { alertSummary, type CauseFacts, incidentDescription, incidentTitle, noteText } from './incident-text.ts';
 import type { OrgAlert, OrgIncident, OrgLogEntry, OrgNotification } from './model.ts';
 import { hash32, Rng } from './prng.ts';
@@ -32,6 +32,33 @@ export interface TimedAlert {
   resolvedAt: number;
   alert: OrgAlert;
 }
+
+export interface EntryPlan {
+  at: number;
+  order: number;
+  kind: 'trigger' | 'notify' | 'escalate' | 'ack' | 'priority' | 'note' | 'resolve';
+  ref: number;
+}
+export interface NotifyPlan {
+  at: number;
+  user: number;
+  type: NotificationRule['type'];
+}
+export interface IncidentSchedule {
+  /** Chronological; position k is the entry's index in the incident's log. */
+  entries: EntryPlan[];
+  /** Chronological; position k is the notification's index. */
+  notifications: NotifyPlan[];
+}
+
+const TYPE_INDEX: Record<NotificationRule['type'], number> = {
+  sms_notification: 0,
+  phone_notification: 1,
+  push_notification: 2,
+  email_notification: 3,
+};
+const ACK_CHANNELS = ['mobile', 'web_ui', 'sms', 'phone', 'slack'];
+const RESOLVE_CHANNELS = ['web_ui', 'mobile', 'slack'];
 
 export interface IncidentDetail {
   incident: OrgIncident; // final state
@@ -74,6 +101,58 @@ export class IncidentRenderer {
     return `${source}/${hash32(this.org.seed, 'dedup', core.index).toString(16)}`;
   }
 
+  /**
+   * When each log entry and notification of an incident happens, without rendering anything:
+   * enough for the month partitions that order account-wide windows. `render` builds the records
+   * from this same schedule, so positions agree.
+   */
+  schedule(core: IncidentCore): IncidentSchedule {
+    const org = this.org;
+    // Who was paged when: level 1 from the trigger, then whoever each escalation reached, while
+    // nobody had acknowledged.
+    const stop = Number.isFinite(core.ackAt) ? core.ackAt : core.resolvedAt;
+    const notifications: NotifyPlan[] = [];
+    let from = core.at;
+    let user = core.level1;
+    const page = (to: number) => {
+      const info = org.userInfo[user];
+      if (!info) return;
+      for (const rule of core.urgency === 'high' ? info.high : info.low) {
+        // A few seconds of delivery jitter, stable per incident, person and rule.
+        const at = sec(
+          from +
+            rule.delayMinutes * MINUTE +
+            ((hash32(core.index, from, rule.delayMinutes, TYPE_INDEX[rule.type]) % 25) + 2) * 1000,
+        );
+        if (at < to && notifications.length < 200) notifications.push({ at, user, type: rule.type });
+      }
+    };
+    for (const e of core.escalations) {
+      page(e.at);
+      from = e.at;
+      user = e.user;
+    }
+    page(stop);
+    notifications.sort((x, y) => x.at - y.at);
+
+    const entries: EntryPlan[] = [{ at: core.at, order: 0, kind: 'trigger', ref: 0 }];
+    notifications.forEach((n, i) => {
+      entries.push({ at: n.at, order: 1, kind: 'notify', ref: i });
+    });
+    core.escalations.forEach((e, i) => {
+      entries.push({ at: e.at, order: 2, kind: 'escalate', ref: i });
+    });
+    if (Number.isFinite(core.ackAt)) entries.push({ at: core.ackAt, order: 3, kind: 'ack', ref: 0 });
+    if (Number.isFinite(core.priorityChangeAt)) entries.push({ at: core.priorityChangeAt, order: 4, kind: 'priority', ref: 0 });
+    core.notes.forEach((n, i) => {
+      entries.push({ at: n.at, order: 5, kind: 'note', ref: i });
+    });
+    entries.push({ at: core.resolvedAt, order: 6, kind: 'resolve', ref: 0 });
+    entries.sort((x, y) => x.at - y.at || x.order - y.order || x.ref - y.ref);
+    if (entries.length > MAX_ENTRIES) entries.length = MAX_ENTRIES;
+    return { entries, notifications };
+  }
+
   render(core: IncidentCore): IncidentDetail {
     const org = this.org;
     const service = org.services[core.service];
@@ -84,149 +163,120 @@ export class IncidentRenderer {
     const integrationId = service?.integrationIds[0] ?? '';
     const rng = new Rng(org.seed, 'incident-detail', core.index);
     const priorityName = (p: number) => (p >= 0 ? (org.priorities[p]?.name ?? null) : null);
+    const plan = this.schedule(core);
 
-    type Draft = Omit<OrgLogEntry, 'id' | 'incidentId' | 'createdAt'> & { at: number; order: number };
-    const drafts: Draft[] = [];
-    const base = (at: number, order: number, type: OrgLogEntry['type'], summary: string): Draft => ({
-      at,
-      order,
-      type,
-      agent: null,
-      channel: { type: 'auto' },
-      userId: null,
-      assigneeIds: [],
-      notification: null,
-      note: null,
-      summary,
-      changes: [],
-      escalationLevel: null,
-    });
-
-    // Trigger.
-    const trigger = base(
-      core.at,
-      0,
-      'trigger_log_entry',
-      core.userReported ? 'Triggered through the website.' : 'Triggered through the API.',
-    );
-    trigger.agent = core.userReported
-      ? { type: 'user_reference', id: this.userId(core.reporter) }
-      : { type: 'integration_reference', id: integrationId };
-    trigger.channel = core.userReported
-      ? { type: 'web_trigger', summary: title }
-      : {
-          type: 'api',
-          summary: title,
-          details: { source: SOURCES[core.service % SOURCES.length], severity: core.priority <= 1 ? 'critical' : 'error' },
-        };
-    trigger.assigneeIds = [this.userId(core.level1)];
-    trigger.escalationLevel = 1;
-    drafts.push(trigger);
-
-    // Who was paged when: level 1 from the trigger, then whoever each escalation reached, while
-    // nobody had acknowledged.
-    const stop = Number.isFinite(core.ackAt) ? core.ackAt : core.resolvedAt;
-    const periods: { user: number; from: number; to: number }[] = [];
-    let from = core.at;
-    let user = core.level1;
-    for (const e of core.escalations) {
-      periods.push({ user, from, to: e.at });
-      const esc = base(
-        e.at,
-        2,
-        'escalate_log_entry',
-        `Escalated to ${org.users[e.user]?.name ?? 'someone'} (level ${e.level}): not acknowledged in time.`,
-      );
-      esc.channel = { type: 'timeout' };
-      esc.assigneeIds = [this.userId(e.user)];
-      esc.escalationLevel = e.level;
-      drafts.push(esc);
-      from = e.at;
-      user = e.user;
-    }
-    periods.push({ user, from, to: stop });
-    const notifications: TimedNotification[] = [];
-    for (const period of periods) {
-      const info = org.userInfo[period.user];
-      const person = org.users[period.user];
-      if (!info || !person) continue;
-      const rules = core.urgency === 'high' ? info.high : info.low;
-      for (const rule of rules) {
-        const at = sec(
-          period.from +
-            rule.delayMinutes * MINUTE +
-            ((hash32(core.index, period.from, rule.delayMinutes, rule.type) % 25) + 2) * 1000,
-        );
-        if (at >= period.to || notifications.length >= 200) continue;
-        const address =
-          rule.type === 'push_notification' ? null : rule.type === 'email_notification' ? person.email : person.phone;
-        const nid = this.notificationIds.encode(core.index * MAX_ENTRIES + notifications.length);
-        notifications.push({
-          at,
-          n: { id: nid, incidentId: id, userId: person.pdId, type: rule.type, startedAt: iso(at), address, status: 'success' },
-        });
-        const notify = base(at, 1, 'notify_log_entry', `Notified ${person.name} by ${CHANNEL_NAMES[rule.type]}.`);
-        notify.userId = person.pdId;
-        notify.notification = { id: nid, type: rule.type, address };
-        drafts.push(notify);
-      }
-    }
-    notifications.sort((a, b) => a.at - b.at || (a.n.id < b.n.id ? -1 : 1));
-
-    if (Number.isFinite(core.ackAt)) {
-      const ack = base(core.ackAt, 3, 'acknowledge_log_entry', `Acknowledged by ${org.users[core.ackBy]?.name ?? 'someone'}.`);
-      ack.agent = { type: 'user_reference', id: this.userId(core.ackBy) };
-      ack.channel = { type: rng.pick(['mobile', 'web_ui', 'sms', 'phone', 'slack']) };
-      drafts.push(ack);
-    }
-    if (Number.isFinite(core.priorityChangeAt)) {
-      const fromName = priorityName(core.initialPriority);
-      const toName = priorityName(core.priority);
-      const change = base(
-        core.priorityChangeAt,
-        4,
-        'field_value_change_log_entry',
-        `Priority changed from ${fromName ?? 'none'} to ${toName ?? 'none'}.`,
-      );
-      change.agent = { type: 'user_reference', id: this.userId(core.priorityChanger) };
-      change.channel = { type: 'web_ui' };
-      change.changes = [{ field: 'priority', from: fromName, to: toName }];
-      drafts.push(change);
-    }
-    for (const note of core.notes) {
-      const text = noteText(core, note.kind, note.value, cause);
-      const annotate = base(note.at, 5, 'annotate_log_entry', `Note added: ${text}`);
-      annotate.agent = { type: 'user_reference', id: this.userId(note.user) };
-      annotate.channel = { type: 'note' };
-      annotate.note = text;
-      drafts.push(annotate);
-    }
-    const resolve = base(
-      core.resolvedAt,
-      6,
-      'resolve_log_entry',
-      core.resolvedBy === 'integration'
-        ? 'Resolved through the API.'
-        : `Resolved by ${org.users[core.resolver]?.name ?? 'someone'}.`,
-    );
-    if (core.resolvedBy === 'integration') {
-      resolve.agent = { type: 'integration_reference', id: integrationId };
-      resolve.channel = { type: 'api' };
-    } else {
-      resolve.agent = { type: 'user_reference', id: this.userId(core.resolver) };
-      resolve.channel = { type: rng.pick(['web_ui', 'mobile', 'slack']) };
-    }
-    drafts.push(resolve);
-
-    drafts.sort((a, b) => a.at - b.at || a.order - b.order);
-    const entries: TimedEntry[] = drafts.slice(0, MAX_ENTRIES).map((d, k) => {
-      const { at, order: _order, ...rest } = d;
+    const notifications: TimedNotification[] = plan.notifications.map((n, k) => {
+      const person = org.users[n.user];
+      const address =
+        n.type === 'push_notification'
+          ? null
+          : n.type === 'email_notification'
+            ? (person?.email ?? null)
+            : (person?.phone ?? null);
       return {
-        at,
-        entry: { ...rest, id: this.entryIds.encode(core.index * MAX_ENTRIES + k), incidentId: id, createdAt: iso(at) },
+        at: n.at,
+        n: {
+          id: this.notificationIds.encode(core.index * MAX_ENTRIES + k),
+          incidentId: id,
+          userId: person?.pdId ?? '',
+          type: n.type,
+          startedAt: iso(n.at),
+          address,
+          status: 'success',
+        },
       };
     });
 
+    const entries: TimedEntry[] = plan.entries.map((p, k) => {
+      const entry: OrgLogEntry = {
+        id: this.entryIds.encode(core.index * MAX_ENTRIES + k),
+        incidentId: id,
+        type: 'trigger_log_entry',
+        createdAt: iso(p.at),
+        agent: null,
+        channel: { type: 'auto' },
+        userId: null,
+        assigneeIds: [],
+        notification: null,
+        note: null,
+        summary: '',
+        changes: [],
+        escalationLevel: null,
+      };
+      switch (p.kind) {
+        case 'trigger':
+          entry.summary = core.userReported ? 'Triggered through the website.' : 'Triggered through the API.';
+          entry.agent = core.userReported
+            ? { type: 'user_reference', id: this.userId(core.reporter) }
+            : { type: 'integration_reference', id: integrationId };
+          entry.channel = core.userReported
+            ? { type: 'web_trigger', summary: title }
+            : {
+                type: 'api',
+                summary: title,
+                details: { source: SOURCES[core.service % SOURCES.length], severity: core.priority <= 1 ? 'critical' : 'error' },
+              };
+          entry.assigneeIds = [this.userId(core.level1)];
+          entry.escalationLevel = 1;
+          break;
+        case 'notify': {
+          const n = notifications[p.ref] as TimedNotification;
+          entry.type = 'notify_log_entry';
+          entry.userId = n.n.userId;
+          entry.notification = { id: n.n.id, type: n.n.type, address: n.n.address };
+          entry.summary = `Notified ${org.users[plan.notifications[p.ref]?.user ?? 0]?.name ?? 'someone'} by ${CHANNEL_NAMES[n.n.type]}.`;
+          break;
+        }
+        case 'escalate': {
+          const e = core.escalations[p.ref] as Escalation;
+          entry.type = 'escalate_log_entry';
+          entry.channel = { type: 'timeout' };
+          entry.assigneeIds = [this.userId(e.user)];
+          entry.escalationLevel = e.level;
+          entry.summary = `Escalated to ${org.users[e.user]?.name ?? 'someone'} (level ${e.level}): not acknowledged in time.`;
+          break;
+        }
+        case 'ack':
+          entry.type = 'acknowledge_log_entry';
+          entry.agent = { type: 'user_reference', id: this.userId(core.ackBy) };
+          entry.channel = { type: ACK_CHANNELS[hash32(core.index, 'ack') % ACK_CHANNELS.length] as string };
+          entry.summary = `Acknowledged by ${org.users[core.ackBy]?.name ?? 'someone'}.`;
+          break;
+        case 'priority': {
+          const fromName = priorityName(core.initialPriority);
+          const toName = priorityName(core.priority);
+          entry.type = 'field_value_change_log_entry';
+          entry.agent = { type: 'user_reference', id: this.userId(core.priorityChanger) };
+          entry.channel = { type: 'web_ui' };
+          entry.changes = [{ field: 'priority', from: fromName, to: toName }];
+          entry.summary = `Priority changed from ${fromName ?? 'none'} to ${toName ?? 'none'}.`;
+          break;
+        }
+        case 'note': {
+          const note = core.notes[p.ref] as NoteEvent;
+          const text = noteText(core, note.kind, note.value, cause);
+          entry.type = 'annotate_log_entry';
+          entry.agent = { type: 'user_reference', id: this.userId(note.user) };
+          entry.channel = { type: 'note' };
+          entry.note = text;
+          entry.summary = `Note added: ${text}`;
+          break;
+        }
+        case 'resolve':
+          entry.type = 'resolve_log_entry';
+          if (core.resolvedBy === 'integration') {
+            entry.agent = { type: 'integration_reference', id: integrationId };
+            entry.channel = { type: 'api' };
+            entry.summary = 'Resolved through the API.';
+          } else {
+            entry.agent = { type: 'user_reference', id: this.userId(core.resolver) };
+            entry.channel = { type: RESOLVE_CHANNELS[hash32(core.index, 'resolve') % RESOLVE_CHANNELS.length] as string };
+            entry.summary = `Resolved by ${org.users[core.resolver]?.name ?? 'someone'}.`;
+          }
+          break;
+      }
+      return { at: p.at, entry };
+    });
     // Alerts: one usually, several for grouped incidents; the monitor's own event time when it has one.
     const alerts: TimedAlert[] = [];
     const source = SOURCES[core.service % SOURCES.length] as string;

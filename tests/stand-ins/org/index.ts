@@ -3,6 +3,7 @@
 import type { OrgOptions, OrgStore } from './model.ts';
 import { SimulatedOrg, storeOf, validateOptions } from './store.ts';
 
+export { type VigilConfigOptions, vigilConfigFor, writeVigilConfig } from './config.ts';
 export type * from './model.ts';
 
 export async function createOrg(options: OrgOptions): Promise<OrgStore> {

@@ -24,14 +24,53 @@ type NotificationFilter = Parameters<OrgStore['notifications']>[0];
 const LIFETIME = 13 * DAY;
 const DEFAULT_WINDOW = 30 * DAY;
 
+/**
+ * The log entries and notifications of the incidents triggered in one month, as parallel arrays
+ * of times and codes (incident index * MAX_ENTRIES + position), sorted by time. Records are
+ * rendered from the incident details only for the page asked for, which keeps a partition of the
+ * large organisation at a few hundred kilobytes.
+ */
+interface Series {
+  at: Float64Array;
+  code: Float64Array;
+  /** Notifications: index into NOTIFICATION_TYPES, so a type filter needs no rendering. */
+  tag: Uint8Array;
+}
+
+const NOTIFICATION_TYPES = ['sms_notification', 'phone_notification', 'push_notification', 'email_notification'];
 interface MonthPartition {
-  entries: TimedEntry[];
-  notifications: TimedNotification[];
+  entries: Series;
+  notifications: Series;
+}
+
+function toSeries(rows: [number, number, number][]): Series {
+  rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const at = new Float64Array(rows.length);
+  const code = new Float64Array(rows.length);
+  const tag = new Uint8Array(rows.length);
+  rows.forEach(([t, c, g], i) => {
+    at[i] = t;
+    code[i] = c;
+    tag[i] = g;
+  });
+  return { at, code, tag };
+}
+
+function lowerBound(values: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class PagerDutyQueries {
   private readonly times: number[];
   private readonly details: Lru<number, IncidentDetail>;
+  private readonly allDetails: (IncidentDetail | undefined)[] | null;
   private readonly months: Lru<number, MonthPartition>;
   private readonly results = new Lru<string, unknown>(48);
   private readonly teamIndex: Map<string, number>;
@@ -42,7 +81,9 @@ export class PagerDutyQueries {
     readonly renderer: IncidentRenderer,
   ) {
     this.times = cores.map((c) => c.at);
-    this.details = new Lru(org.size === 'large' ? 40_000 : 1_000_000);
+    // Small and default organisations keep every rendered incident; the large one a bounded set.
+    this.details = new Lru(12_000);
+    this.allDetails = org.size === 'large' ? null : [];
     this.months = new Lru(org.sizeParams.monthCache);
     this.teamIndex = new Map(org.teams.map((t, i) => [t.pdTeamId, i]));
   }
@@ -52,6 +93,14 @@ export class PagerDutyQueries {
   }
 
   detail(index: number): IncidentDetail {
+    if (this.allDetails) {
+      let d = this.allDetails[index];
+      if (!d) {
+        d = this.renderer.render(this.cores[index] as IncidentCore);
+        this.allDetails[index] = d;
+      }
+      return d;
+    }
     return this.details.getOrCreate(index, () => this.renderer.render(this.cores[index] as IncidentCore));
   }
 
@@ -146,65 +195,76 @@ export class PagerDutyQueries {
       const end = monthIndexStart(month + 1);
       const lo = lastAtOrBefore(this.times, start - 1) + 1;
       const hi = lastAtOrBefore(this.times, end - 1) + 1;
-      const entries: TimedEntry[] = [];
-      const notifications: TimedNotification[] = [];
+      const entries: [number, number, number][] = [];
+      const notifications: [number, number, number][] = [];
+      // Only the schedule (times), not the records: pages render what they show.
       for (let i = lo; i < hi; i++) {
-        const d = this.detail(i);
-        for (const e of d.entries) entries.push(e);
-        for (const n of d.notifications) notifications.push(n);
+        const plan = this.renderer.schedule(this.cores[i] as IncidentCore);
+        plan.entries.forEach((e, k) => entries.push([e.at, i * MAX_ENTRIES + k, 0]));
+        plan.notifications.forEach((n, k) => notifications.push([n.at, i * MAX_ENTRIES + k, NOTIFICATION_TYPES.indexOf(n.type)]));
       }
-      entries.sort((a, b) => a.at - b.at || (a.entry.id < b.entry.id ? -1 : 1));
-      notifications.sort((a, b) => a.at - b.at || (a.n.id < b.n.id ? -1 : 1));
-      return { entries, notifications };
+      return { entries: toSeries(entries), notifications: toSeries(notifications) };
     });
   }
 
-  /** Gather records in [since, until) from the incidents triggered in the months that can hold them. */
-  private gather<T extends { at: number }>(
+  /** Codes of the records in [since, until), by time, from the months whose incidents can hold them. */
+  private gather(
     since: number,
     until: number,
-    pick: (p: MonthPartition) => T[],
-    keep: (item: T) => boolean,
-  ): T[] {
-    const out: T[] = [];
+    pick: (p: MonthPartition) => Series,
+    keep: (code: number, tag: number) => boolean,
+  ): number[] {
+    const out: [number, number][] = [];
     const first = monthIndex(Math.max(this.org.historyStart, since - LIFETIME));
     const last = monthIndex(Math.min(this.org.historyEnd, until));
     for (let m = first; m <= last; m++) {
-      for (const item of pick(this.partition(m))) if (item.at >= since && item.at < until && keep(item)) out.push(item);
+      const series = pick(this.partition(m));
+      for (let j = lowerBound(series.at, since); j < series.at.length && (series.at[j] as number) < until; j++) {
+        const code = series.code[j] as number;
+        if (keep(code, series.tag[j] as number)) out.push([series.at[j] as number, code]);
+      }
     }
-    return out.sort((a, b) => a.at - b.at);
+    return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((pair) => pair[1]);
+  }
+
+  private entryOf(code: number): TimedEntry {
+    return this.detail(Math.floor(code / MAX_ENTRIES)).entries[code % MAX_ENTRIES] as TimedEntry;
+  }
+
+  private notificationOf(code: number): TimedNotification {
+    return this.detail(Math.floor(code / MAX_ENTRIES)).notifications[code % MAX_ENTRIES] as TimedNotification;
+  }
+
+  private teamOf(code: number): number {
+    return (this.cores[Math.floor(code / MAX_ENTRIES)] as IncidentCore).team;
   }
 
   logEntries(filter: LogFilter, offset: number, limit: number, clock: number): Page<OrgLogEntry> {
     const key = `log:${JSON.stringify(filter)}:${clock}`;
     const list = this.cached(key, () => {
       const until = Math.min(filter.until ? parseIso(filter.until, 'until') : clock + 1, clock + 1);
-      let entries: TimedEntry[];
+      let codes: number[] = [];
       if (filter.incidentId !== undefined) {
         const i = this.indexOf(filter.incidentId);
         if (i === undefined || (this.cores[i] as IncidentCore).at > clock) return [];
         const since = filter.since ? parseIso(filter.since, 'since') : Number.NEGATIVE_INFINITY;
-        entries = this.detail(i).entries.filter((e) => e.at >= since && e.at < until);
+        this.detail(i).entries.forEach((e, k) => {
+          if (e.at >= since && e.at < until) codes.push(i * MAX_ENTRIES + k);
+        });
       } else {
         const since = filter.since ? parseIso(filter.since, 'since') : until - DEFAULT_WINDOW;
-        const teams = filter.teamIds ? new Set(filter.teamIds) : null;
-        const incidentTeam = (e: TimedEntry) => {
-          const i = this.renderer.entryIds.decode(e.entry.id) ?? 0;
-          return this.org.teams[(this.cores[Math.floor(i / MAX_ENTRIES)] as IncidentCore).team]?.pdTeamId ?? '';
-        };
-        entries = this.gather(
+        const teams = filter.teamIds ? new Set(filter.teamIds.map((id) => this.teamIndex.get(id) ?? -1)) : null;
+        codes = this.gather(
           since,
           until,
           (p) => p.entries,
-          (e) => !teams || teams.has(incidentTeam(e)),
+          (code) => !teams || teams.has(this.teamOf(code)),
         );
       }
-      return filter.ascending ? entries : [...entries].reverse();
+      return filter.ascending ? codes : codes.reverse();
     });
-    return {
-      items: list.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit)).map((e) => e.entry),
-      total: list.length,
-    };
+    const page = list.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit));
+    return { items: page.map((code) => this.entryOf(code).entry), total: list.length };
   }
 
   logEntry(id: string, clock: number): OrgLogEntry | undefined {
@@ -246,12 +306,10 @@ export class PagerDutyQueries {
         since,
         until,
         (p) => p.notifications,
-        (n) => !filter.type || n.n.type === filter.type,
+        (_code, tag) => !filter.type || NOTIFICATION_TYPES[tag] === filter.type,
       );
     });
-    return {
-      items: list.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit)).map((n) => n.n),
-      total: list.length,
-    };
+    const page = list.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit));
+    return { items: page.map((code) => this.notificationOf(code).n), total: list.length };
   }
 }

@@ -155,11 +155,11 @@ export const SIZES: Record<OrgSize, SizeParams> = {
     engineers: 600,
     historyDays: 1826,
     futureDays: 45,
-    activity: 1.45,
-    incidents: 1.15,
+    activity: 1.95,
+    incidents: 1.65,
     flappingRules: 40,
-    repoCache: 48,
-    monthCache: 10,
+    repoCache: 24,
+    monthCache: 12,
   },
 };
 

@@ -118,28 +118,36 @@ const HIGH_RULES: NotificationRule[][] = [
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'sms_notification', delayMinutes: 1 },
     { type: 'phone_notification', delayMinutes: 2 },
-    { type: 'phone_notification', delayMinutes: 8 },
+    { type: 'push_notification', delayMinutes: 4 },
+    { type: 'phone_notification', delayMinutes: 6 },
+    { type: 'sms_notification', delayMinutes: 10 },
+    { type: 'phone_notification', delayMinutes: 15 },
   ],
   [
     { type: 'push_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'phone_notification', delayMinutes: 1 },
-    { type: 'sms_notification', delayMinutes: 3 },
+    { type: 'sms_notification', delayMinutes: 2 },
     { type: 'push_notification', delayMinutes: 5 },
-    { type: 'phone_notification', delayMinutes: 10 },
+    { type: 'phone_notification', delayMinutes: 8 },
+    { type: 'phone_notification', delayMinutes: 14 },
   ],
   [
     { type: 'sms_notification', delayMinutes: 0 },
-    { type: 'push_notification', delayMinutes: 1 },
+    { type: 'push_notification', delayMinutes: 0 },
     { type: 'phone_notification', delayMinutes: 1 },
-    { type: 'sms_notification', delayMinutes: 10 },
+    { type: 'email_notification', delayMinutes: 1 },
+    { type: 'sms_notification', delayMinutes: 5 },
+    { type: 'phone_notification', delayMinutes: 10 },
   ],
   [
     { type: 'push_notification', delayMinutes: 0 },
     { type: 'sms_notification', delayMinutes: 0 },
+    { type: 'email_notification', delayMinutes: 0 },
     { type: 'phone_notification', delayMinutes: 2 },
-    { type: 'email_notification', delayMinutes: 2 },
+    { type: 'push_notification', delayMinutes: 3 },
     { type: 'phone_notification', delayMinutes: 7 },
+    { type: 'sms_notification', delayMinutes: 12 },
   ],
 ];
 
@@ -147,11 +155,17 @@ const LOW_RULES: NotificationRule[][] = [
   [
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'push_notification', delayMinutes: 0 },
+    { type: 'push_notification', delayMinutes: 30 },
+    { type: 'email_notification', delayMinutes: 60 },
   ],
-  [{ type: 'email_notification', delayMinutes: 0 }],
+  [
+    { type: 'email_notification', delayMinutes: 0 },
+    { type: 'email_notification', delayMinutes: 45 },
+  ],
   [
     { type: 'push_notification', delayMinutes: 0 },
-    { type: 'email_notification', delayMinutes: 30 },
+    { type: 'email_notification', delayMinutes: 5 },
+    { type: 'push_notification', delayMinutes: 20 },
   ],
 ];
 

@@ -7,7 +7,7 @@ import { GH_BASE, ghId } from './ids.ts';
 import { buildIncidentPlan, type CausedSeed, type IncidentCore } from './incident-plan.ts';
 import { IncidentRenderer } from './incident-records.ts';
 import { Lru } from './lru.ts';
-import type { OrgGroundTruth, OrgOptions, OrgSize, OrgStore } from './model.ts';
+import type { OrgGroundTruth, OrgOncall, OrgOptions, OrgSize, OrgStore } from './model.ts';
 import { listOncalls } from './oncalls.ts';
 import { PagerDutyQueries } from './pd-queries.ts';
 import { hexOf } from './prng.ts';
@@ -129,6 +129,7 @@ export function storeOf(sim: SimulatedOrg): OrgStore {
   const org = sim.org;
   const clock = () => sim.clockMsValue;
   const empty = { items: [], total: 0 };
+  const oncallCache = new Lru<string, OrgOncall[]>(64);
   const withRepo = <T>(repo: string, fallback: T, run: (rd: RepoData) => T): Promise<T> => {
     const rd = sim.repoByName(repo);
     return Promise.resolve(rd ? run(rd) : fallback);
@@ -172,7 +173,17 @@ export function storeOf(sim: SimulatedOrg): OrgStore {
     logEntry: (id) => Promise.resolve(sim.pd.logEntry(id, clock())),
     alerts: (incidentId, filter, offset, limit) => Promise.resolve(sim.pd.alerts(incidentId, filter, offset, limit, clock())),
     notifications: (filter, offset, limit) => Promise.resolve(sim.pd.notifications(filter, offset, limit, clock())),
-    oncalls: (filter, offset, limit) => Promise.resolve(listOncalls(org, filter, offset, limit)),
+    // Shifts do not depend on the clock; a whole-window answer is cached and paged.
+    oncalls: (filter, offset, limit) => {
+      const all = oncallCache.getOrCreate(
+        JSON.stringify(filter),
+        () => listOncalls(org, filter, 0, Number.MAX_SAFE_INTEGER).items,
+      );
+      return Promise.resolve({
+        items: all.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit)),
+        total: all.length,
+      });
+    },
 
     groundTruth: () => sim.groundTruth(),
     close: () => Promise.resolve(),

@@ -31,8 +31,6 @@ export function utcDay(ms: number): number {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, Map<number, number>>();
-const OFFSET_BUCKET = 3 * HOUR;
 
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -59,23 +57,52 @@ function computeOffset(zone: string, ms: number): number {
 }
 
 /**
- * The zone's UTC offset in ms at about `ms`. Cached per three-hour bucket, so a DST switch is
- * seen up to three hours late: harmless for a simulation, and it keeps generation fast.
+ * Offsets of one zone per UTC day, with the exact instant of any change inside a day. Intl is
+ * asked about once per day (zones change offset twice a year at most), and lookups are an array
+ * read, because the generator asks millions of times.
  */
+class ZoneOffsets {
+  private readonly days = new Map<number, { offset: number; change: number; after: number }>();
+
+  constructor(private readonly zone: string) {}
+
+  at(ms: number): number {
+    const day = Math.floor(ms / DAY);
+    let entry = this.days.get(day);
+    if (!entry) {
+      const start = day * DAY;
+      const offset = computeOffset(this.zone, start);
+      const after = computeOffset(this.zone, start + DAY);
+      let change = Number.POSITIVE_INFINITY;
+      if (after !== offset) {
+        // Find the minute the offset changed.
+        let lo = start;
+        let hi = start + DAY;
+        while (hi - lo > MINUTE) {
+          const mid = Math.floor((lo + hi) / 2 / MINUTE) * MINUTE;
+          if (computeOffset(this.zone, mid) === offset) lo = mid;
+          else hi = mid;
+        }
+        change = hi;
+      }
+      entry = { offset, change, after };
+      this.days.set(day, entry);
+    }
+    return ms < entry.change ? entry.offset : entry.after;
+  }
+}
+
+const zones = new Map<string, ZoneOffsets>();
+
+/** The zone's UTC offset in ms at `ms`. */
 export function zoneOffset(zone: string, ms: number): number {
   if (zone === 'UTC') return 0;
-  let cache = offsetCache.get(zone);
-  if (!cache) {
-    cache = new Map();
-    offsetCache.set(zone, cache);
+  let z = zones.get(zone);
+  if (!z) {
+    z = new ZoneOffsets(zone);
+    zones.set(zone, z);
   }
-  const bucket = Math.floor(ms / OFFSET_BUCKET);
-  let offset = cache.get(bucket);
-  if (offset === undefined) {
-    offset = computeOffset(zone, bucket * OFFSET_BUCKET + OFFSET_BUCKET / 2);
-    cache.set(bucket, offset);
-  }
-  return offset;
+  return z.at(ms);
 }
 
 /** Local hour of day (fractional) in the zone. */
