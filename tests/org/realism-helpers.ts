@@ -72,7 +72,7 @@ export async function leadTimes(store: OrgStore, repo: string, since: number, un
     if (cur.at < since || cur.at > until) continue;
     const prev = deploys[i - 1] as { d: OrgDeployment; at: number };
     const cmp = await store.compare(repo, prev.d.sha, cur.d.sha);
-    if (!cmp || cmp.status !== 'ahead') continue;
+    if (cmp?.status !== 'ahead') continue;
     for (const c of cmp.commits) {
       const pulls = await store.pullsForCommit(repo, c.sha);
       const merged = pulls.find((p) => p.mergedAt);

@@ -94,12 +94,7 @@ export async function measure(size: OrgSize, seed = 1, anchor = '2025-06-01T12:0
     deploymentsPage: () => store.deployments(repo, { environment: sim.org.repos[0]?.productionEnvironment }, 100, 100),
     commitsPage: () => store.commits(repo, {}, 0, 100),
     incidentsWindow: () => store.incidents({ since: lastMonth, until: anchor }, 0, 100),
-    incidentLogEntries: () =>
-      store.logEntries(
-        { incidentId: '1' === '1' ? (sim.pd.renderer.incidentIds.encode(sim.cores.length - 10) as string) : '' },
-        0,
-        100,
-      ),
+    incidentLogEntries: () => store.logEntries({ incidentId: sim.pd.renderer.incidentIds.encode(sim.cores.length - 10) }, 0, 100),
     logEntriesWindow: () => store.logEntries({ since: lastMonth, until: anchor }, 500, 100),
     notificationsWindow: () => store.notifications({ since: lastMonth, until: anchor }, 100, 100),
     oncalls: () => store.oncalls({ since: lastMonth, until: anchor }, 0, 100),

@@ -200,8 +200,12 @@ export class PagerDutyQueries {
       // Only the schedule (times), not the records: pages render what they show.
       for (let i = lo; i < hi; i++) {
         const plan = this.renderer.schedule(this.cores[i] as IncidentCore);
-        plan.entries.forEach((e, k) => entries.push([e.at, i * MAX_ENTRIES + k, 0]));
-        plan.notifications.forEach((n, k) => notifications.push([n.at, i * MAX_ENTRIES + k, NOTIFICATION_TYPES.indexOf(n.type)]));
+        plan.entries.forEach((e, k) => {
+          entries.push([e.at, i * MAX_ENTRIES + k, 0]);
+        });
+        plan.notifications.forEach((n, k) => {
+          notifications.push([n.at, i * MAX_ENTRIES + k, NOTIFICATION_TYPES.indexOf(n.type)]);
+        });
       }
       return { entries: toSeries(entries), notifications: toSeries(notifications) };
     });
