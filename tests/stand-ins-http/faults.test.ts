@@ -2,15 +2,16 @@
 // and secondary rate limits, a reset connection, truncated JSON, slow answers past a client's
 // timeout, records appearing while a client pages, a revoked token and a vanished repository.
 import { describe, expect, it } from 'vitest';
-import { GH_TOKEN, ghGet, github, nextLink, pagerduty, pdGet, testOrg } from './support/org.ts';
+import { GH_TOKEN, ghGet, github, nextLink, pagerduty, pdGet, pickRepos, testOrg } from './support/org.ts';
 
 const DEPLOYMENTS = 'GET /repos/{owner}/{repo}/deployments';
 
 describe('fault switches', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store);
   const pd = await pagerduty(store);
-  const repo = 'acme/payments-api';
+  const repo = (await pickRepos(store)).deploys.fullName;
+  const other = store.repos.find((r) => r.fullName !== repo)!.fullName;
 
   it('answers a burst of N consecutive 5xx, then recovers', async () => {
     gh.faults.add({ kind: 'status', status: [500, 502, 503], count: 3, endpoint: DEPLOYMENTS });
@@ -96,7 +97,7 @@ describe('fault switches', async () => {
   });
 
   it('revokes a token: 401 from then on, on both stand-ins', async () => {
-    const s = testOrg();
+    const s = await testOrg();
     const g = await github(s);
     const p = await pagerduty(s);
     g.faults.add({ kind: 'revoke-token', skip: 1 });
@@ -111,19 +112,19 @@ describe('fault switches', async () => {
   });
 
   it('makes a repository disappear (404) from a given request on', async () => {
-    const s = testOrg();
+    const s = await testOrg();
     const g = await github(s);
     g.faults.add({ kind: 'remove-repository', repo, skip: 2 });
     expect((await ghGet(g, `/repos/${repo}/releases`)).status).toBe(200);
     expect((await ghGet(g, `/repos/${repo}/releases`)).status).toBe(200);
     expect((await ghGet(g, `/repos/${repo}/releases`)).status).toBe(404);
     expect((await ghGet(g, `/repositories/${s.repos.find((r) => r.fullName === repo)!.id}/releases`)).status).toBe(404);
-    expect((await ghGet(g, '/repos/acme/search-web/releases')).status).toBe(200);
+    expect((await ghGet(g, `/repos/${other}/releases`)).status).toBe(200);
   });
 
   it('inserts records while a client pages a newest-first list, shifting page boundaries', async () => {
-    const s = testOrg();
-    const all = (await s.deployments(repo, {}, 0, 1000)).items;
+    const s = await testOrg();
+    const all = (await s.deployments(repo, {}, 0, 10_000)).items;
     s.setClock(all[2]!.createdAt); // the newest two are not there yet
     const g = await github(s);
     g.faults.add({ kind: 'advance-clock', to: all[0]!.createdAt, path: '*page=2*' });
@@ -136,14 +137,14 @@ describe('fault switches', async () => {
 
     const p = await pagerduty(s);
     const before = (await (await pdGet(p, '/incidents?date_range=all&total=true&limit=1')).json()).total as number;
-    p.faults.add({ kind: 'advance-clock', advanceMs: 400 * 86400_000, endpoint: 'GET /incidents' });
+    p.faults.add({ kind: 'advance-clock', to: s.historyEnd, endpoint: 'GET /incidents' });
     const after = (await (await pdGet(p, '/incidents?date_range=all&total=true&limit=1')).json()).total as number;
     expect(after).toBeGreaterThan(before);
   });
 });
 
 describe('fault admin route and start option', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store, { faults: [{ kind: 'status', status: 503, count: 1 }] });
   const admin = (method: string, what: string, body?: unknown) =>
     fetch(`${gh.url}/__stand-in/${what}`, {

@@ -2,10 +2,10 @@
 // Link pagination to the end, the compare and pull-commit caps, ETags and 304s that cost nothing,
 // primary and secondary rate limits with GitHub's headers, API versions, and "as of the clock".
 import { describe, expect, it } from 'vitest';
-import { GH_TOKEN, ghGet, github, nextLink, testOrg } from './support/org.ts';
+import { GH_TOKEN, ghGet, github, handBuiltOrg, nextLink, pickRepos, testOrg } from './support/org.ts';
 
 describe('GitHub stand-in: authentication and errors', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store);
   const repo = store.repos[0]!.fullName;
 
@@ -67,9 +67,9 @@ describe('GitHub stand-in: authentication and errors', async () => {
 });
 
 describe('GitHub stand-in: pagination', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store);
-  const repo = store.repos.find((r) => r.fullName === 'acme/payments-api')!;
+  const { deploys: repo, long, actions } = await pickRepos(store);
 
   async function followAll(first: string): Promise<{ items: { id: number }[]; pages: number; urls: string[] }> {
     const items: { id: number }[] = [];
@@ -89,8 +89,9 @@ describe('GitHub stand-in: pagination', async () => {
 
   it('follows Link rel="next" to the end and returns every deployment exactly once', async () => {
     const total = (await store.deployments(repo.fullName, {}, 0, 1)).total;
-    const { items, pages, urls } = await followAll(`/repos/${repo.fullName}/deployments?per_page=7&environment=production`);
-    const production = (await store.deployments(repo.fullName, { environment: 'production' }, 0, 1000)).items;
+    const env = repo.productionEnvironment;
+    const { items, pages, urls } = await followAll(`/repos/${repo.fullName}/deployments?per_page=7&environment=${env}`);
+    const production = (await store.deployments(repo.fullName, { environment: env }, 0, 10_000)).items;
     expect(items.map((d) => d.id)).toEqual(production.map((d) => d.id));
     expect(new Set(items.map((d) => d.id)).size).toBe(items.length);
     expect(pages).toBe(Math.ceil(production.length / 7));
@@ -103,8 +104,8 @@ describe('GitHub stand-in: pagination', async () => {
   });
 
   it('uses the /repositories/{id} path shape for issue links, as GitHub does, and serves it', async () => {
-    const { items, urls } = await followAll(`/repos/${repo.fullName}/issues?state=all&per_page=10`);
-    const all = (await store.issues(repo.fullName, { state: 'all', sort: 'created', direction: 'desc' }, 0, 1000)).items;
+    const { items, urls } = await followAll(`/repos/${repo.fullName}/issues?state=all&per_page=50`);
+    const all = (await store.issues(repo.fullName, { state: 'all', sort: 'created', direction: 'desc' }, 0, 10_000)).items;
     expect(items.map((i) => i.id)).toEqual(all.map((i) => i.id));
     expect(urls[1]).toMatch(new RegExp(`^${gh.url}/repositories/${repo.id}/issues\\?`));
   });
@@ -141,26 +142,26 @@ describe('GitHub stand-in: pagination', async () => {
   });
 
   it('caps an unpaged compare at 250 commits ending with the newest, and pages it with files on page 1 only', async () => {
-    const commits = (await store.commits(repo.fullName, {}, 0, 1000)).items.reverse(); // oldest first
-    expect(commits.length).toBeGreaterThan(300);
-    const base = commits[0]!.sha;
-    const head = commits[300]!.sha;
-    const unpaged = (await (await ghGet(gh, `/repos/${repo.fullName}/compare/${base}...${head}`)).json()) as {
+    const oldest = (await store.commits(long.fullName, {}, 0, 10_000)).items.at(-1)!.sha;
+    const expected = (await store.compare(long.fullName, oldest, long.defaultBranch))!;
+    expect(expected.commits.length).toBeGreaterThan(300);
+    const head = expected.commits.at(-1)!.sha;
+    const unpaged = (await (await ghGet(gh, `/repos/${long.fullName}/compare/${oldest}...${long.defaultBranch}`)).json()) as {
       total_commits: number;
       commits: { sha: string }[];
       files: unknown[];
       ahead_by: number;
       status: string;
     };
-    expect(unpaged.total_commits).toBe(300);
-    expect(unpaged.ahead_by).toBe(300);
-    expect(unpaged.status).toBe('ahead');
-    expect(unpaged.commits).toHaveLength(250);
+    expect(unpaged.total_commits).toBe(expected.commits.length);
+    expect(unpaged.ahead_by).toBe(expected.aheadBy);
+    expect(unpaged.status).toBe(expected.status);
+    expect(unpaged.commits.map((c) => c.sha)).toEqual(expected.commits.slice(-250).map((c) => c.sha));
     expect(unpaged.commits.at(-1)!.sha).toBe(head);
     expect(unpaged.files.length).toBeGreaterThan(0);
 
     const seen: string[] = [];
-    let url: string | undefined = `/repos/${repo.fullName}/compare/${base}...${head}?per_page=100`;
+    let url: string | undefined = `/repos/${long.fullName}/compare/${oldest}...${long.defaultBranch}?per_page=100`;
     let page = 0;
     while (url) {
       const res = await ghGet(gh, url);
@@ -171,16 +172,19 @@ describe('GitHub stand-in: pagination', async () => {
       seen.push(...body.commits.map((c) => c.sha));
       url = nextLink(res);
     }
-    expect(seen).toEqual(commits.slice(1, 301).map((c) => c.sha));
+    expect(seen).toEqual(expected.commits.map((c) => c.sha));
   });
 
   it('lists at most 250 commits of a pull request', async () => {
-    const pulls = (await store.pulls(repo.fullName, { state: 'all', sort: 'created', direction: 'asc' }, 0, 1000)).items;
+    // The seeded organisation has no pull request that big; the hand-built one has one of 300.
+    const hand = handBuiltOrg();
+    const handGh = await github(hand);
+    const pulls = (await hand.pulls('acme/payments-api', { state: 'all', sort: 'created', direction: 'asc' }, 0, 1000)).items;
     const big = pulls.find((p) => p.commitShas.length > 250)!;
     let count = 0;
     for (let page = 1; ; page++) {
       const body = (await (
-        await ghGet(gh, `/repos/${repo.fullName}/pulls/${big.number}/commits?per_page=100&page=${page}`)
+        await ghGet(handGh, `/repos/acme/payments-api/pulls/${big.number}/commits?per_page=100&page=${page}`)
       ).json()) as unknown[];
       if (body.length === 0) break;
       count += body.length;
@@ -189,30 +193,32 @@ describe('GitHub stand-in: pagination', async () => {
   });
 
   it('wraps workflow runs in {total_count, workflow_runs}, per repository and per workflow', async () => {
-    const actions = store.repos.find((r) => r.workflow)!;
     const all = (await (await ghGet(gh, `/repos/${actions.fullName}/actions/runs?per_page=5`)).json()) as {
       total_count: number;
       workflow_runs: unknown[];
     };
     expect(all.workflow_runs).toHaveLength(5);
     expect(all.total_count).toBe((await store.workflowRuns(actions.fullName, {}, 0, 1)).total);
-    const byFile = (await (
-      await ghGet(
-        gh,
-        `/repos/${actions.fullName}/actions/workflows/${actions.workflow!.file.split('/').at(-1)}/runs?per_page=100`,
-      )
-    ).json()) as {
-      workflow_runs: { workflow_id: number }[];
-    };
-    expect(byFile.workflow_runs.length).toBeGreaterThan(0);
-    expect(byFile.workflow_runs.every((r) => r.workflow_id === actions.workflow!.id)).toBe(true);
+    const run = (await store.workflowRuns(actions.fullName, {}, 0, 1)).items[0]!;
+    const expected = (await store.workflowRuns(actions.fullName, { workflowId: run.workflowId }, 0, 1)).total;
+    for (const ref of [String(run.workflowId), run.path.split('/').at(-1)!]) {
+      const byWorkflow = (await (
+        await ghGet(gh, `/repos/${actions.fullName}/actions/workflows/${ref}/runs?per_page=100`)
+      ).json()) as {
+        total_count: number;
+        workflow_runs: { workflow_id: number }[];
+      };
+      expect(byWorkflow.total_count).toBe(expected);
+      expect(byWorkflow.workflow_runs.every((r) => r.workflow_id === run.workflowId)).toBe(true);
+    }
+    expect((await ghGet(gh, `/repos/${actions.fullName}/actions/workflows/nope.yml/runs`)).status).toBe(404);
     expect((await ghGet(gh, `/repos/${actions.fullName}/actions/runs?created=yesterday`)).status).toBe(422);
   });
 });
 
 describe('GitHub stand-in: conditional requests and rate limits', async () => {
   let now = Date.parse('2024-07-01T12:00:00Z');
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store, { now: () => now, rateLimit: { limit: 5, pointsPerMinute: 1000 } });
   const repo = store.repos[0]!.fullName;
 
@@ -254,7 +260,7 @@ describe('GitHub stand-in: conditional requests and rate limits', async () => {
   });
 
   it('can answer primary exhaustion with 429 instead', async () => {
-    const s2 = testOrg();
+    const s2 = await testOrg();
     const strict = await github(s2, { now: () => now, rateLimit: { limit: 1, exhaustedStatus: 429 } });
     expect((await ghGet(strict, `/repos/${repo}/releases`)).status).toBe(200);
     const res = await ghGet(strict, `/repos/${repo}/releases`);
@@ -263,7 +269,7 @@ describe('GitHub stand-in: conditional requests and rate limits', async () => {
   });
 
   it('enforces the secondary limit per endpoint with a secondary-rate-limit message and retry-after', async () => {
-    const s3 = testOrg();
+    const s3 = await testOrg();
     const tight = await github(s3, { now: () => now, rateLimit: { pointsPerMinute: 3 } });
     for (let i = 0; i < 3; i++) expect((await ghGet(tight, `/repos/${repo}/releases`)).status).toBe(200);
     const res = await ghGet(tight, `/repos/${repo}/releases`);
@@ -279,20 +285,21 @@ describe('GitHub stand-in: conditional requests and rate limits', async () => {
 });
 
 describe('GitHub stand-in: as of the organisation’s clock', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store);
-  const repo = 'acme/payments-api';
+  const repo = (await pickRepos(store)).deploys.fullName;
 
   it('shows deployments, statuses and merges only once the clock reaches them', async () => {
-    const all = (await store.deployments(repo, {}, 0, 1000)).items;
-    const newest = all[0]!;
+    const all = (await store.deployments(repo, {}, 0, 10_000)).items;
+    const newest = all.find((d) => d.statuses.length > 1)!;
     store.setClock(new Date(Date.parse(newest.createdAt) - 1000).toISOString());
     let ids = ((await (await ghGet(gh, `/repos/${repo}/deployments?per_page=100`)).json()) as { id: number }[]).map((d) => d.id);
     expect(ids).not.toContain(newest.id);
+    expect(ids.length).toBeGreaterThan(0);
     // Between the deployment and its final status: the deployment is there, its success is not yet.
     store.setClock(new Date(Date.parse(newest.statuses.at(-1)!.createdAt) - 1000).toISOString());
     ids = ((await (await ghGet(gh, `/repos/${repo}/deployments?per_page=100`)).json()) as { id: number }[]).map((d) => d.id);
-    expect(ids[0]).toBe(newest.id);
+    expect(ids).toContain(newest.id);
     const states = (
       (await (await ghGet(gh, `/repos/${repo}/deployments/${newest.id}/statuses`)).json()) as { state: string }[]
     ).map((s) => s.state);

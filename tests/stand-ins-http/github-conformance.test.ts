@@ -4,30 +4,37 @@
 // validator is shown to fail when a required field is missing, so a pass means something.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dropPath, githubSpecValidator, type SpecValidator } from './support/openapi-validator.ts';
-import { ghGet, github, testOrg } from './support/org.ts';
+import { ghGet, github, pickRepos, testOrg } from './support/org.ts';
 
 type Case = [endpoint: string, path: string];
 
 describe('GitHub stand-in conforms to the OpenAPI description', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store);
   let spec: SpecValidator;
   beforeAll(() => {
     spec = githubSpecValidator();
   });
 
-  const R = '/repos/acme/payments-api';
-  const A = '/repos/acme/search-web';
-  const commits = (await store.commits('acme/payments-api', {}, 0, 1000)).items;
-  const deployment = (await store.deployments('acme/payments-api', {}, 0, 1)).items[0]!;
-  const runs = store.repos.find((r) => r.workflow)!;
-  const merged = (await store.pulls('acme/payments-api', { state: 'closed', sort: 'created', direction: 'asc' }, 0, 1)).items[0]!;
+  const { deploys, long, actions } = await pickRepos(store);
+  const R = `/repos/${deploys.fullName}`;
+  const L = `/repos/${long.fullName}`;
+  const A = `/repos/${actions.fullName}`;
+  const commits = (await store.commits(long.fullName, {}, 0, 10_000)).items;
+  const deployment = (await store.deployments(deploys.fullName, {}, 0, 1)).items[0]!;
+  const merged = (await store.pulls(deploys.fullName, { state: 'closed', sort: 'created', direction: 'asc' }, 0, 100)).items.find(
+    (p) => p.mergedAt,
+  )!;
+  const run = (await store.workflowRuns(actions.fullName, {}, 0, 1)).items[0]!;
+  const label = (
+    await store.issues(deploys.fullName, { state: 'all', sort: 'created', direction: 'desc' }, 0, 10_000)
+  ).items.find((i) => i.labels.length)!.labels[0]!;
   const since = commits[40]!.committedAt;
 
   const cases: Case[] = [
     ['GET /repos/{owner}/{repo}', R],
     ['GET /repos/{owner}/{repo}/deployments', `${R}/deployments`],
-    ['GET /repos/{owner}/{repo}/deployments', `${R}/deployments?environment=production&per_page=100`],
+    ['GET /repos/{owner}/{repo}/deployments', `${R}/deployments?environment=${deploys.productionEnvironment}&per_page=100`],
     ['GET /repos/{owner}/{repo}/deployments', `${R}/deployments?sha=${deployment.sha}&task=deploy&ref=${deployment.ref}`],
     ['GET /repos/{owner}/{repo}/deployments', `${R}/deployments?environment=nowhere`],
     ['GET /repos/{owner}/{repo}/deployments/{deployment_id}', `${R}/deployments/${deployment.id}`],
@@ -36,14 +43,17 @@ describe('GitHub stand-in conforms to the OpenAPI description', async () => {
       'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
       `${R}/deployments/${deployment.id}/statuses?per_page=1&page=2`,
     ],
-    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${R}/compare/${commits[20]!.sha}...${commits[0]!.sha}`],
-    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${R}/compare/${commits[300]!.sha}...main`],
-    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${R}/compare/${commits[300]!.sha}...main?per_page=100&page=2`],
-    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${R}/compare/${commits[0]!.sha}...${commits[5]!.sha}`],
-    ['GET /repos/{owner}/{repo}/commits', `${R}/commits`],
-    ['GET /repos/{owner}/{repo}/commits', `${R}/commits?sha=${commits[10]!.sha}&per_page=100`],
-    ['GET /repos/{owner}/{repo}/commits', `${R}/commits?since=${since}&until=${commits[5]!.committedAt}`],
-    ['GET /repos/{owner}/{repo}/commits/{ref}', `${R}/commits/${commits[3]!.sha}`],
+    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${L}/compare/${commits[20]!.sha}...${commits[0]!.sha}`],
+    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${L}/compare/${commits.at(-1)!.sha}...${long.defaultBranch}`],
+    [
+      'GET /repos/{owner}/{repo}/compare/{basehead}',
+      `${L}/compare/${commits.at(-1)!.sha}...${long.defaultBranch}?per_page=100&page=2`,
+    ],
+    ['GET /repos/{owner}/{repo}/compare/{basehead}', `${L}/compare/${commits[0]!.sha}...${commits[5]!.sha}`],
+    ['GET /repos/{owner}/{repo}/commits', `${L}/commits`],
+    ['GET /repos/{owner}/{repo}/commits', `${L}/commits?sha=${commits[10]!.sha}&per_page=100`],
+    ['GET /repos/{owner}/{repo}/commits', `${L}/commits?since=${since}&until=${commits[5]!.committedAt}`],
+    ['GET /repos/{owner}/{repo}/commits/{ref}', `${L}/commits/${commits[3]!.sha}`],
     ['GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', `${R}/commits/${merged.mergeCommitSha}/pulls`],
     ['GET /repos/{owner}/{repo}/pulls', `${R}/pulls`],
     ['GET /repos/{owner}/{repo}/pulls', `${R}/pulls?state=closed&sort=updated&direction=asc&per_page=100`],
@@ -53,15 +63,18 @@ describe('GitHub stand-in conforms to the OpenAPI description', async () => {
     ['GET /repos/{owner}/{repo}/issues', `${R}/issues?state=all&per_page=100`],
     [
       'GET /repos/{owner}/{repo}/issues',
-      `${R}/issues?state=closed&labels=postmortem&since=2024-01-01T00:00:00Z&sort=updated&direction=asc`,
+      `${R}/issues?state=closed&labels=${label}&since=2024-05-01T00:00:00Z&sort=updated&direction=asc`,
     ],
     ['GET /repos/{owner}/{repo}/actions/runs', `${A}/actions/runs`],
-    ['GET /repos/{owner}/{repo}/actions/runs', `${A}/actions/runs?status=success&branch=${runs.workflow!.branch}&per_page=100`],
-    ['GET /repos/{owner}/{repo}/actions/runs', `${A}/actions/runs?event=push&actor=dave&created=>=2024-01-01`],
-    ['GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', `${A}/actions/workflows/${runs.workflow!.id}/runs`],
+    ['GET /repos/{owner}/{repo}/actions/runs', `${A}/actions/runs?status=success&branch=${run.headBranch}&per_page=100`],
+    [
+      'GET /repos/{owner}/{repo}/actions/runs',
+      `${A}/actions/runs?event=${run.event}&actor=${run.actorLogin}&created=>=2024-05-01`,
+    ],
+    ['GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', `${A}/actions/workflows/${run.workflowId}/runs`],
     [
       'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
-      `${A}/actions/workflows/deploy.yml/runs?per_page=2&page=3`,
+      `${A}/actions/workflows/${run.path.split('/').at(-1)}/runs?per_page=2&page=3`,
     ],
     ['GET /repos/{owner}/{repo}/releases', `${R}/releases`],
     ['GET /repos/{owner}/{repo}/releases', `${R}/releases?per_page=5&page=2`],
@@ -119,8 +132,12 @@ describe('GitHub stand-in conforms to the OpenAPI description', async () => {
         `${R}/deployments/${deployment.id}/statuses`,
         ['0', 'state'],
       ],
-      ['GET /repos/{owner}/{repo}/compare/{basehead}', `${R}/compare/${commits[20]!.sha}...main`, ['merge_base_commit']],
-      ['GET /repos/{owner}/{repo}/commits', `${R}/commits`, ['0', 'parents']],
+      [
+        'GET /repos/{owner}/{repo}/compare/{basehead}',
+        `${L}/compare/${commits[20]!.sha}...${long.defaultBranch}`,
+        ['merge_base_commit'],
+      ],
+      ['GET /repos/{owner}/{repo}/commits', `${L}/commits`, ['0', 'parents']],
       ['GET /repos/{owner}/{repo}/pulls', `${R}/pulls?state=all`, ['0', 'merged_at']],
       ['GET /repos/{owner}/{repo}/pulls', `${R}/pulls?state=all`, ['0', 'head', 'repo', 'default_branch']],
       ['GET /repos/{owner}/{repo}/issues', `${R}/issues?state=all`, ['0', 'labels']],

@@ -9,7 +9,7 @@ type Body = Record<string, unknown>;
 const json = async (res: Response) => (await res.json()) as Body;
 
 describe('PagerDuty stand-in: authentication and errors', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const pd = await pagerduty(store);
 
   it('accepts `Token token=…` and `Bearer …`', async () => {
@@ -56,7 +56,7 @@ describe('PagerDuty stand-in: authentication and errors', async () => {
 });
 
 describe('PagerDuty stand-in: paging and limits', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const pd = await pagerduty(store);
 
   it('pages incidents with limit/offset/more/total to the end, each exactly once', async () => {
@@ -153,7 +153,7 @@ describe('PagerDuty stand-in: paging and limits', async () => {
 });
 
 describe('PagerDuty stand-in: rendering', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const pd = await pagerduty(store);
 
   it('renders timestamps in the requested time zone with offsets, and UTC with Z', async () => {
@@ -168,12 +168,16 @@ describe('PagerDuty stand-in: rendering', async () => {
   });
 
   it('reads bare since/until in the request’s time zone', async () => {
-    const utc = await json(await pdGet(pd, '/incidents?since=2024-03-01T00:00:00Z&until=2024-03-10T00:00:00Z&total=true'));
+    const utc = await json(await pdGet(pd, '/incidents?since=2024-05-01T00:00:00Z&until=2024-05-10T00:00:00Z&total=true'));
     const sameInTokyo = await json(
-      await pdGet(pd, '/incidents?since=2024-03-01T09:00:00&until=2024-03-10T09:00:00&time_zone=Asia/Tokyo&total=true'),
+      await pdGet(pd, '/incidents?since=2024-05-01T09:00:00&until=2024-05-10T09:00:00&time_zone=Asia/Tokyo&total=true'),
     );
+    expect(utc.total).toBeGreaterThan(0);
     expect(sameInTokyo.total).toBe(utc.total);
     expect((sameInTokyo.incidents as Body[])[0]!.created_at).toMatch(/\+09:00$/);
+    // The same wall times without a zone are read in the account's zone (UTC): another window.
+    const shifted = await json(await pdGet(pd, '/incidents?since=2024-05-01T09:00:00&until=2024-05-10T09:00:00&total=true'));
+    expect((shifted.incidents as Body[]).map((i) => i.id)).not.toEqual((utc.incidents as Body[]).map((i) => i.id));
   });
 
   it('renders full resources with self, html_url on the fake subdomain, summary and type', async () => {
@@ -209,7 +213,14 @@ describe('PagerDuty stand-in: rendering', async () => {
   });
 
   it('emits acknowledge_log_entry, and notify entries that link each page to its incident', async () => {
-    const incident = (await store.incidents({ all: true, statuses: ['resolved'] }, 0, 1)).items[0]!;
+    let incident = (await store.incidents({ all: true, statuses: ['resolved'] }, 0, 1)).items[0]!;
+    for (const candidate of (await store.incidents({ all: true, statuses: ['resolved'] }, 0, 100)).items) {
+      const types = (await store.logEntries({ incidentId: candidate.id }, 0, 100)).items.map((e) => e.type);
+      if (types.includes('acknowledge_log_entry') && types.includes('notify_log_entry')) {
+        incident = candidate;
+        break;
+      }
+    }
     const entries = (await json(await pdGet(pd, `/incidents/${incident.id}/log_entries?limit=100`))).log_entries as Body[];
     const types = entries.map((e) => e.type);
     expect(types).toContain('acknowledge_log_entry');
@@ -236,7 +247,10 @@ describe('PagerDuty stand-in: rendering', async () => {
     const body = await json(
       await pdGet(pd, '/oncalls?since=2024-06-01T00:00:00Z&until=2024-06-15T00:00:00Z&time_zone=Europe/Berlin'),
     );
-    const shifts = body.oncalls as { start: string; end: string; schedule: { id: string } }[];
+    const all = body.oncalls as { start: string | null; end: string | null; schedule: { id: string } | null }[];
+    // Permanent on-calls (a user named directly in an escalation rule) have no start or end.
+    for (const s of all.filter((o) => o.start === null)) expect(s).toMatchObject({ end: null, schedule: null });
+    const shifts = all.filter((o) => o.start !== null) as { start: string; end: string }[];
     expect(shifts.length).toBeGreaterThan(0);
     for (const s of shifts) {
       expect(Date.parse(s.start)).toBeLessThan(Date.parse('2024-06-15T00:00:00Z'));
@@ -250,7 +264,7 @@ describe('PagerDuty stand-in: rendering', async () => {
 
 describe('PagerDuty stand-in: rate limit', async () => {
   let now = Date.parse('2024-07-01T12:00:00Z');
-  const store = testOrg();
+  const store = await testOrg();
   const pd = await pagerduty(store, { now: () => now, rateLimit: { perMinute: 3 } });
 
   it('answers over the per-minute budget with 429 and ratelimit-* headers, then recovers', async () => {

@@ -8,7 +8,7 @@ import { dropPath, pagerdutySpecValidator, type SpecValidator } from './support/
 import { pagerduty, pdGet, testOrg } from './support/org.ts';
 
 describe('PagerDuty stand-in conforms to the OpenAPI description', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const pd = await pagerduty(store);
   let spec: SpecValidator;
   beforeAll(() => {

@@ -6,7 +6,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { api } from '@pagerduty/pdjs';
 import { describe, expect, it } from 'vitest';
-import { GH_TOKEN, github, PD_TOKEN, pagerduty, testOrg } from './support/org.ts';
+import { GH_TOKEN, github, PD_TOKEN, pagerduty, pickRepos, testOrg } from './support/org.ts';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
@@ -32,9 +32,11 @@ function octokitFor(baseUrl: string, events: string[]) {
 }
 
 describe('@octokit/rest against the GitHub stand-in', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const gh = await github(store);
-  const [owner, repo] = ['acme', 'payments-api'];
+  const { deploys, actions } = await pickRepos(store);
+  const [owner, repo] = deploys.fullName.split('/') as [string, string];
+  const [actionsOwner, actionsRepo] = actions.fullName.split('/') as [string, string];
 
   it('paginates every deployment exactly once through 5xx bursts and rate limits', async () => {
     const events: string[] = [];
@@ -43,22 +45,22 @@ describe('@octokit/rest against the GitHub stand-in', async () => {
     gh.faults.add({ kind: 'secondary-rate-limit', retryAfter: 1, path: '*page=3*' });
     gh.faults.add({ kind: 'rate-limit', retryAfter: 1, path: '*page=4*' });
     const before = gh.stats.count('GET /repos/{owner}/{repo}/deployments');
-    const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, { owner, repo, per_page: 10 });
-    const expected = (await store.deployments(`${owner}/${repo}`, {}, 0, 1000)).items.map((d) => d.id);
+    const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, { owner, repo, per_page: 100 });
+    const expected = (await store.deployments(`${owner}/${repo}`, {}, 0, 10_000)).items.map((d) => d.id);
     expect(deployments.map((d) => d.id)).toEqual(expected);
     expect(events).toEqual([expect.stringMatching(/^secondary /), expect.stringMatching(/^primary /)]);
-    const pages = Math.ceil(expected.length / 10);
+    const pages = Math.ceil(expected.length / 100);
     expect(gh.stats.count('GET /repos/{owner}/{repo}/deployments') - before).toBe(pages + 2 + 1 + 1);
   });
 
   it('flattens object-wrapped workflow runs and follows /repositories/{id} issue links', async () => {
     const octokit = octokitFor(gh.url, []);
     const runs = await octokit.paginate(octokit.rest.actions.listWorkflowRunsForRepo, {
-      owner: 'acme',
-      repo: 'search-web',
+      owner: actionsOwner,
+      repo: actionsRepo,
       per_page: 7,
     });
-    expect(runs.length).toBe((await store.workflowRuns('acme/search-web', {}, 0, 1)).total);
+    expect(runs.length).toBe((await store.workflowRuns(actions.fullName, {}, 0, 1)).total);
     const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'all', per_page: 9 });
     expect(new Set(issues.map((i) => i.number)).size).toBe(
       (await store.issues(`${owner}/${repo}`, { state: 'all', sort: 'created', direction: 'desc' }, 0, 1)).total,
@@ -74,7 +76,9 @@ describe('@octokit/rest against the GitHub stand-in', async () => {
       repo,
       basehead: `${commits[10]!.sha}...${commits[0]!.sha}`,
     });
-    expect(cmp.data.total_commits).toBe(10);
+    const expected = (await store.compare(`${owner}/${repo}`, commits[10]!.sha, commits[0]!.sha))!;
+    expect(cmp.data.total_commits).toBe(expected.commits.length);
+    expect(cmp.data.commits.map((c) => c.sha)).toEqual(expected.commits.map((c) => c.sha));
     expect(cmp.data.commits.at(-1)!.sha).toBe(commits[0]!.sha);
     const prs = await octokit.rest.pulls.list({ owner, repo, state: 'closed', per_page: 5 });
     expect(prs.data).toHaveLength(5);
@@ -97,7 +101,7 @@ describe('@octokit/rest against the GitHub stand-in', async () => {
   });
 
   it('surfaces a revoked token as a 401 it does not retry', async () => {
-    const s = testOrg();
+    const s = await testOrg();
     const g = await github(s);
     const octokit = octokitFor(g.url, []);
     g.faults.revokeToken(GH_TOKEN);
@@ -107,7 +111,7 @@ describe('@octokit/rest against the GitHub stand-in', async () => {
 });
 
 describe('@pagerduty/pdjs against the PagerDuty stand-in', async () => {
-  const store = testOrg();
+  const store = await testOrg();
   const pd = await pagerduty(store);
   const client = api({ token: PD_TOKEN });
 

@@ -79,6 +79,12 @@ function makeAjv(): Ajv {
   ajv.addFormat('url', /^https?:\/\/\S+$/);
   ajv.addFormat('tzinfo', { validate: (z: string) => isZone(z) });
   ajv.addFormat('activesupport-time-zone', { validate: (z: string) => isZone(z) });
+  // Bots' commit addresses, e.g. 49699333+dependabot[bot]@users.noreply.github.com, which the real
+  // API returns in `format: email` fields, have brackets that RFC 5322's dot-atom forbids: accept
+  // exactly that addition to an ordinary address.
+  const ordinaryEmail =
+    /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+  ajv.addFormat('email', { validate: (v: string) => ordinaryEmail.test(v.replace(/\[bot\]@/, '@')) });
   ajv.addFormat('partial-time', /^\d{2}:\d{2}:\d{2}(?:\.\d+)?$/);
   return ajv;
 }
@@ -247,6 +253,19 @@ function patchPagerDuty(spec: Spec): Spec {
   // IncidentBody.details is typed object, but the spec's own incident_body example (and the API)
   // carry a string.
   (S.IncidentBody!.properties as Record<string, Json>).details = { anyOf: [{ type: 'object' }, { type: 'string' }] };
+
+  // An integration acting as an agent (what triggered an incident) is referenced as integrations
+  // are everywhere else, with its own reference type (events_api_v2_inbound_integration_reference,
+  // …, as IntegrationReference lists them); AgentReference's enum only says integration_reference.
+  const integrationTypes = ((S.IntegrationReference!.allOf as Json[])[1]!.properties as Record<string, Json>).type!
+    .enum as string[];
+  const agentType = ((S.AgentReference!.allOf as Json[])[1]!.properties as Record<string, Json>).type!;
+  agentType.enum = [...(agentType.enum as string[]), ...integrationTypes];
+
+  // A permanent on-call (a user named directly in an escalation rule) has no schedule, start or
+  // end: Oncall.start and .end say so in their descriptions, but none of the three is nullable.
+  const oncallProps = S.Oncall!.properties as Record<string, Json>;
+  for (const k of ['schedule', 'start', 'end']) makeNullable(oncallProps[k]!);
 
   // A service without support hours has support_hours: null on the real API.
   makeNullable(props('Service').support_hours!);

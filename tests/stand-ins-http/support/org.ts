@@ -2,6 +2,7 @@
 // it and close them when the test file ends.
 import { afterAll } from 'vitest';
 import { type GitHubStandIn, type GitHubStandInOptions, startGitHubStandIn } from '../../stand-ins/github/index.ts';
+import { createOrg } from '../../stand-ins/org/index.ts';
 import type { OrgStore } from '../../stand-ins/org/model.ts';
 import { type PagerDutyStandIn, type PagerDutyStandInOptions, startPagerDutyStandIn } from '../../stand-ins/pagerduty/index.ts';
 import { createFixtureStore } from './fixture-store.ts';
@@ -9,7 +10,19 @@ import { createFixtureStore } from './fixture-store.ts';
 export const GH_TOKEN = 'ghp_standin_test_token';
 export const PD_TOKEN = 'pd_standin_test_key';
 
-export function testOrg(): OrgStore {
+/** The anchor ("now") of the test organisation: fixed, so every run sees the same records. */
+export const ANCHOR = '2024-06-30T00:00:00Z';
+
+/** The seeded small organisation (what the collectors' tests and the demo use too). */
+export function testOrg(seed = 7): Promise<OrgStore> {
+  return createOrg({ seed, size: 'small', anchor: ANCHOR });
+}
+
+/**
+ * The hand-built organisation, for the one shape the seeded one does not have: a pull request with
+ * more than 250 commits (GitHub lists at most 250 of them).
+ */
+export function handBuiltOrg(): OrgStore {
   return createFixtureStore();
 }
 
@@ -41,4 +54,19 @@ export function pdGet(server: { url: string }, path: string, headers: Record<str
 export function nextLink(res: Response): string | undefined {
   const link = res.headers.get('link');
   return link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+}
+
+/** Repositories with the shapes tests need, chosen from the organisation rather than by name. */
+export async function pickRepos(store: OrgStore) {
+  const counts = await Promise.all(
+    store.repos.map(async (r) => ({
+      repo: r,
+      deployments: (await store.deployments(r.fullName, {}, 0, 1)).total,
+      commits: (await store.commits(r.fullName, {}, 0, 1)).total,
+    })),
+  );
+  const most = (key: 'deployments' | 'commits') => [...counts].sort((a, b) => b[key] - a[key])[0]!.repo;
+  const actions = store.repos.find((r) => r.workflow);
+  if (!actions) throw new Error('The test organisation has no repository that deploys from Actions.');
+  return { deploys: most('deployments'), long: most('commits'), actions };
 }

@@ -351,15 +351,32 @@ const workflowRuns: GhRoute = {
   },
 };
 
+/**
+ * A workflow is named by id or by its file name (`deploy.yml`). The store lists no workflows, so a
+ * file name is resolved from the repository's deploy workflow or from the runs it has made.
+ */
+async function workflowIdOf(call: GhCall, ref: string): Promise<number | undefined> {
+  if (/^\d+$/.test(ref)) return Number(ref);
+  const base = (path: string) => path.split('/').at(-1);
+  const wf = call.repo.workflow;
+  if (wf && (ref === wf.file || ref === base(wf.file))) return wf.id;
+  const key = `wf:${call.repo.fullName}:${ref}`;
+  if (call.ctx.cache.has(key)) return call.ctx.cache.get(key) as number | undefined;
+  let found: number | undefined;
+  for (let offset = 0; found === undefined; offset += 100) {
+    const page = await call.ctx.store.workflowRuns(call.repo.fullName, {}, offset, 100);
+    found = page.items.find((r) => r.path === ref || base(r.path) === ref)?.workflowId;
+    if (offset + 100 >= page.total) break;
+  }
+  call.ctx.cache.set(key, found);
+  return found;
+}
+
 const workflowRunsForWorkflow: GhRoute = {
   doc: `${DOCS}/actions/workflow-runs#list-workflow-runs-for-a-workflow`,
   repoScoped: true,
-  run(call) {
-    const raw = call.req.params.workflow_id ?? '';
-    const wf = call.repo.workflow;
-    let id: number | undefined;
-    if (/^\d+$/.test(raw)) id = Number(raw);
-    else if (wf && (raw === wf.file || raw === wf.file.split('/').at(-1))) id = wf.id;
+  async run(call) {
+    const id = await workflowIdOf(call, call.req.params.workflow_id ?? '');
     if (id === undefined) throw notFound(this.doc);
     return listRuns(call, id, this.doc);
   },

@@ -205,7 +205,6 @@ export function renderLogEntry(
     self: `${ctx.api}/log_entries/${e.id}?incident_id=${e.incidentId}`,
     html_url: `${ctx.web}/incidents/${e.incidentId}/log_entries/${e.id}`,
     created_at: t(e.createdAt),
-    agent: e.agent ? agentRef(ctx, e.agent) : null,
     channel,
     service: inc
       ? include.has('services') && service
@@ -218,6 +217,8 @@ export function renderLogEntry(
     ),
     contexts: [],
   };
+  // Entries PagerDuty makes itself (notifications, timeouts) carry no agent.
+  if (e.agent) out.agent = agentRef(ctx, e.agent);
   if (e.note !== null) out.note = e.note;
   switch (e.type) {
     case 'trigger_log_entry':
