@@ -79,12 +79,13 @@ export class PagerDutyQueries {
     private readonly org: StaticOrg,
     readonly cores: IncidentCore[],
     readonly renderer: IncidentRenderer,
+    tuning: { months?: number; incidents?: number } = {},
   ) {
     this.times = cores.map((c) => c.at);
     // Small and default organisations keep every rendered incident; the large one a bounded set.
-    this.details = new Lru(12_000);
-    this.allDetails = org.size === 'large' ? null : [];
-    this.months = new Lru(org.sizeParams.monthCache);
+    this.details = new Lru(tuning.incidents ?? 12_000);
+    this.allDetails = org.size === 'large' || tuning.incidents !== undefined ? null : [];
+    this.months = new Lru(tuning.months ?? org.sizeParams.monthCache);
     this.teamIndex = new Map(org.teams.map((t, i) => [t.pdTeamId, i]));
   }
 

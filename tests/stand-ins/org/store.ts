@@ -42,6 +42,14 @@ export function validateOptions(options: OrgOptions): number {
   return parseIso(options.anchor, 'anchor');
 }
 
+/** Cache sizes, for tests that prove evicted partitions regenerate identically. */
+export interface CacheTuning {
+  repos?: number;
+  months?: number;
+  /** Rendered incidents kept; set, it bounds the cache at every size. */
+  incidents?: number;
+}
+
 export class SimulatedOrg {
   readonly org: StaticOrg;
   private clockMs: number;
@@ -54,10 +62,11 @@ export class SimulatedOrg {
   constructor(
     readonly options: OrgOptions,
     anchor: number,
+    tuning: CacheTuning = {},
   ) {
     this.org = buildStaticOrg(options.seed, options.size, anchor);
     this.clockMs = anchor;
-    this.repoCache = new Lru(this.org.sizeParams.repoCache);
+    this.repoCache = new Lru(tuning.repos ?? this.org.sizeParams.repoCache);
     const caused: CausedSeed[] = [];
     this.org.repos.forEach((_, r) => {
       const t = buildRepoTimeline(this.org, r);
@@ -79,7 +88,7 @@ export class SimulatedOrg {
           : ghId(GH_BASE.deployment, core.repo, core.deploy),
       };
     });
-    this.pd = new PagerDutyQueries(this.org, this.cores, renderer);
+    this.pd = new PagerDutyQueries(this.org, this.cores, renderer, tuning);
   }
 
   private makeRepoData(t: RepoTimeline): RepoData {
