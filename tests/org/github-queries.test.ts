@@ -293,7 +293,7 @@ describe('issues, workflow runs and releases', () => {
   it('lists workflow runs newest first with GitHub filters', async () => {
     const runs = await allPages((o, l) => store.workflowRuns(workflowRepo, {}, o, l));
     const deployWorkflow = store.repos.find((r) => r.fullName === workflowRepo)?.workflow;
-    for (let i = 1; i < runs.length; i++) expect(runs[i - 1]?.createdAt >= (runs[i]?.createdAt as string)).toBe(true);
+    for (let i = 1; i < runs.length; i++) expect((runs[i - 1]?.createdAt as string) >= (runs[i]?.createdAt as string)).toBe(true);
     const deploys = await allPages((o, l) =>
       store.workflowRuns(workflowRepo, { workflowId: deployWorkflow?.id as number }, o, l),
     );
@@ -320,7 +320,7 @@ describe('issues, workflow runs and releases', () => {
     const tagged = store.repos.find((r) => r.teamId === store.teams.find((t) => t.profile === 'struggling')?.id && !r.workflow);
     const releases = await allPages((o, l) => store.releases(tagged?.fullName as string, o, l));
     expect(releases.length).toBeGreaterThan(1);
-    for (let i = 1; i < releases.length; i++) expect(releases[i - 1]?.createdAt >= (releases[i]?.createdAt as string)).toBe(true);
+    for (let i = 1; i < releases.length; i++) expect((releases[i - 1]?.createdAt as string) >= (releases[i]?.createdAt as string)).toBe(true);
     const deploys = await allPages((o, l) => store.deployments(tagged?.fullName as string, {}, o, l));
     const tags = new Map(releases.map((r) => [r.tagName, r]));
     const byTag = deploys.filter((d) => tags.has(d.ref));
