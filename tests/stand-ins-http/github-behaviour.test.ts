@@ -2,7 +2,7 @@
 // Link pagination to the end, the compare and pull-commit caps, ETags and 304s that cost nothing,
 // primary and secondary rate limits with GitHub's headers, API versions, and "as of the clock".
 import { describe, expect, it } from 'vitest';
-import { GH_TOKEN, ghGet, github, handBuiltOrg, nextLink, pickRepos, testOrg } from './support/org.ts';
+import { GH_TOKEN, ghGet, github, nextLink, orgWithGiantPull, pickRepos, testOrg } from './support/org.ts';
 
 describe('GitHub stand-in: authentication and errors', async () => {
   const store = await testOrg();
@@ -176,16 +176,12 @@ describe('GitHub stand-in: pagination', async () => {
   });
 
   it('lists at most 250 commits of a pull request', async () => {
-    // The seeded organisation has no pull request that big; the hand-built one has one of 300.
-    const hand = handBuiltOrg();
-    const handGh = await github(hand);
-    const pulls = (await hand.pulls('acme/payments-api', { state: 'all', sort: 'created', direction: 'asc' }, 0, 1000)).items;
-    const big = pulls.find((p) => p.commitShas.length > 250)!;
+    const giant = await orgWithGiantPull();
+    const giantGh = await github(giant.store);
     let count = 0;
     for (let page = 1; ; page++) {
-      const body = (await (
-        await ghGet(handGh, `/repos/acme/payments-api/pulls/${big.number}/commits?per_page=100&page=${page}`)
-      ).json()) as unknown[];
+      const res = await ghGet(giantGh, `/repos/${giant.repo}/pulls/${giant.number}/commits?per_page=100&page=${page}`);
+      const body = (await res.json()) as unknown[];
       if (body.length === 0) break;
       count += body.length;
     }

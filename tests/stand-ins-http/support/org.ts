@@ -3,9 +3,8 @@
 import { afterAll } from 'vitest';
 import { type GitHubStandIn, type GitHubStandInOptions, startGitHubStandIn } from '../../stand-ins/github/index.ts';
 import { createOrg } from '../../stand-ins/org/index.ts';
-import type { OrgStore } from '../../stand-ins/org/model.ts';
+import type { OrgPullRequest, OrgStore } from '../../stand-ins/org/model.ts';
 import { type PagerDutyStandIn, type PagerDutyStandInOptions, startPagerDutyStandIn } from '../../stand-ins/pagerduty/index.ts';
-import { createFixtureStore } from './fixture-store.ts';
 
 export const GH_TOKEN = 'ghp_standin_test_token';
 export const PD_TOKEN = 'pd_standin_test_key';
@@ -19,11 +18,41 @@ export function testOrg(seed = 7): Promise<OrgStore> {
 }
 
 /**
- * The hand-built organisation, for the one shape the seeded one does not have: a pull request with
- * more than 250 commits (GitHub lists at most 250 of them).
+ * The seeded organisation plus one open pull request of 300 commits (GitHub lists at most 250 of a
+ * pull request's commits), which the seeded one does not have. Every other query goes to the store.
  */
-export function handBuiltOrg(): OrgStore {
-  return createFixtureStore();
+export async function orgWithGiantPull(): Promise<{ store: OrgStore; repo: string; number: number }> {
+  const base = await testOrg();
+  const { long } = await pickRepos(base);
+  const commits = (await base.commits(long.fullName, {}, 0, 300)).items.reverse();
+  if (commits.length < 300) throw new Error(`${long.fullName} has fewer than 300 commits.`);
+  const template = (await base.pulls(long.fullName, { state: 'all', sort: 'created', direction: 'desc' }, 0, 1)).items[0]!;
+  const number = 99_999;
+  const giant: OrgPullRequest = {
+    ...template,
+    id: template.id + 1_000_000,
+    number,
+    title: 'Giant refactor',
+    createdAt: commits[0]!.authoredAt,
+    updatedAt: commits.at(-1)!.committedAt,
+    closedAt: null,
+    mergedAt: null,
+    mergeMethod: null,
+    mergeCommitSha: null,
+    mergedByLogin: null,
+    headRef: 'giant-refactor',
+    headSha: commits.at(-1)!.sha,
+    commitShas: commits.map((c) => c.sha),
+  };
+  const store = new Proxy(base, {
+    get(target, key) {
+      if (key === 'pull')
+        return async (repo: string, n: number) => (repo === long.fullName && n === number ? giant : target.pull(repo, n));
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store, repo: long.fullName, number };
 }
 
 export async function github(store: OrgStore, options: Partial<GitHubStandInOptions> = {}): Promise<GitHubStandIn> {
