@@ -320,7 +320,8 @@ describe('issues, workflow runs and releases', () => {
     const tagged = store.repos.find((r) => r.teamId === store.teams.find((t) => t.profile === 'struggling')?.id && !r.workflow);
     const releases = await allPages((o, l) => store.releases(tagged?.fullName as string, o, l));
     expect(releases.length).toBeGreaterThan(1);
-    for (let i = 1; i < releases.length; i++) expect((releases[i - 1]?.createdAt as string) >= (releases[i]?.createdAt as string)).toBe(true);
+    for (let i = 1; i < releases.length; i++)
+      expect((releases[i - 1]?.createdAt as string) >= (releases[i]?.createdAt as string)).toBe(true);
     const deploys = await allPages((o, l) => store.deployments(tagged?.fullName as string, {}, o, l));
     const tags = new Map(releases.map((r) => [r.tagName, r]));
     const byTag = deploys.filter((d) => tags.has(d.ref));

@@ -89,6 +89,7 @@ interface Draft {
   priority: number;
   urgency: 'high' | 'low';
   userReported: boolean;
+  evidence: CausedPlan['evidence'];
 }
 
 /** Every incident of the history, ordered by trigger time; index + 1 is the incident number. */
@@ -106,8 +107,10 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
       priority: c.plan.priority,
       urgency: c.plan.urgency,
       userReported: c.plan.userReported,
+      evidence: c.plan.evidence,
     });
   }
+  ensureEveryEvidence(org, drafts);
 
   // Unrelated incidents: infrastructure, dependencies, capacity. Round the clock, a bit more by day.
   org.services.forEach((_, s) => {
@@ -122,7 +125,16 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
         const priority = [0, 1, 2, 3, 4, -1][rng.weighted([0.04, 0.16, 0.3, 0.15, 0.05, 0.3])] as number;
         const urgency: 'high' | 'low' =
           priority >= 3 ? (rng.chance(0.75) ? 'low' : 'high') : priority === -1 ? (rng.chance(0.35) ? 'low' : 'high') : 'high';
-        drafts.push({ at, service: s, kind: 'unrelated', key: rng.u32(), priority, urgency, userReported: rng.chance(0.1) });
+        drafts.push({
+          at,
+          service: s,
+          kind: 'unrelated',
+          key: rng.u32(),
+          priority,
+          urgency,
+          userReported: rng.chance(0.1),
+          evidence: null,
+        });
       }
     }
   });
@@ -145,6 +157,7 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
             priority: rng.chance(0.5) ? 3 : -1,
             urgency,
             userReported: false,
+            evidence: null,
           });
           at = sec(at + rng.range(15, 210) * MINUTE);
         }
@@ -164,6 +177,7 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
     priority: 1,
     urgency: 'high',
     userReported: false,
+    evidence: null,
   });
   drafts.push({
     at: sec(org.anchor - 3 * MINUTE),
@@ -174,12 +188,31 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
     priority: 2,
     urgency: 'high',
     userReported: false,
+    evidence: null,
   });
 
   drafts.sort(
     (a, b) => a.at - b.at || a.service - b.service || a.key - b.key || (a.caused?.deploy ?? 0) - (b.caused?.deploy ?? 0),
   );
   return drafts.filter((d) => d.at >= org.historyStart && d.at <= org.historyEnd).map((d, index) => plan(org, d, index));
+}
+
+const EVIDENCE: NonNullable<CausedPlan['evidence']>[] = ['sha-in-description', 'sha-in-note', 'sha-in-title', 'deployment-id'];
+
+/**
+ * Every way an incident can name its cause must occur before the anchor, however few incidents a
+ * small organisation has: tests of explicit attribution need each one. Missing kinds go to the
+ * latest change-caused incidents that name nothing.
+ */
+function ensureEveryEvidence(org: StaticOrg, drafts: Draft[]): void {
+  const before = drafts.filter((d) => d.kind === 'caused' && d.at < org.anchor - 86_400_000).sort((a, b) => b.at - a.at);
+  for (const kind of EVIDENCE) {
+    if (before.some((d) => d.evidence === kind)) continue;
+    const pick = before.find(
+      (d) => d.evidence === null && !(kind === 'deployment-id' && org.repos[d.caused?.repo ?? 0]?.workflow),
+    );
+    if (pick) pick.evidence = kind;
+  }
 }
 
 function teamOfService(org: StaticOrg, service: number): TeamInfo {
@@ -291,7 +324,7 @@ function plan(org: StaticOrg, d: Draft, index: number): IncidentCore {
   const noteWindowStart = Number.isFinite(ackAt) ? ackAt : at;
   const noteAt = (lo: number, hi: number) => sec(Math.min(resolvedAt - 30_000, noteWindowStart + rng.range(lo, hi) * MINUTE));
   const noter = ackBy >= 0 ? ackBy : level1;
-  if (d.caused?.plan.evidence === 'sha-in-note') notes.push({ at: noteAt(3, 40), user: noter, kind: 'evidence', value: 0 });
+  if (d.evidence === 'sha-in-note') notes.push({ at: noteAt(3, 40), user: noter, kind: 'evidence', value: 0 });
   if (d.kind !== 'flapping' && rng.chance(0.12)) {
     const from = d.caused ? d.caused.finalAt : at - 60 * MINUTE;
     notes.push({ at: noteAt(5, 60), user: noter, kind: 'impact-start', value: sec(rng.range(from, at - MINUTE)) });
@@ -333,7 +366,7 @@ function plan(org: StaticOrg, d: Draft, index: number): IncidentCore {
     notes: notes.length ? notes : NONE,
     alerts: d.userReported ? 0 : d.kind === 'flapping' ? 1 : rng.chance(0.3) ? 2 + rng.int(4) : 1,
     eventLead: eventLead(rng, d),
-    evidence: d.caused?.plan.evidence ?? null,
+    evidence: d.evidence,
     shaLength: d.caused?.plan.shaLength ?? 0,
     text: d.caused?.plan.text ?? d.key,
   };
