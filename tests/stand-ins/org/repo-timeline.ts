@@ -407,7 +407,7 @@ class RepoSim {
           time: sec(d.finalAt + rng.range(8, 40) * MINUTE),
           type: 'deploy',
           pos,
-          reason: reason === 'rollback' ? 'rollback' : 'retry',
+          reason: reason === 'rollback' || reason === 'preview' ? reason : 'retry',
           prod,
           rollbackOf,
           refKind,
