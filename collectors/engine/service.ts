@@ -25,6 +25,8 @@ interface ActiveRun {
   trigger: string;
   controller: AbortController;
   progress: RunProgress | null;
+  /** Settles once the run is recorded and has progress (or ended before that). */
+  started: Promise<void>;
   promise: Promise<RunResult>;
 }
 
@@ -72,15 +74,18 @@ export class SyncService implements SyncController {
     const factory = this.options.drivers[source];
     if (!factory) throw new Error(`No collector for ${source}.`);
     const controller = new AbortController();
+    let markStarted!: () => void;
     const active: ActiveRun = {
       kind,
       trigger,
       controller,
       progress: null,
+      started: new Promise<void>((resolve) => (markStarted = resolve)),
       promise: Promise.resolve() as unknown as Promise<RunResult>,
     };
     const onStart = (progress: RunProgress) => {
       active.progress = progress;
+      markStarted();
       for (const listener of this.startListeners) listener(source, progress);
     };
     active.promise = (async () => {
@@ -100,6 +105,7 @@ export class SyncService implements SyncController {
         }
         return result;
       } finally {
+        markStarted();
         this.active.delete(source);
       }
     })();
@@ -158,6 +164,8 @@ export class SyncService implements SyncController {
   async status(): Promise<SyncStatus> {
     const running: SyncRunSummary[] = [];
     const progress: SyncStatus['progress'] = {};
+    // A run just started is being recorded: wait for it rather than report nothing.
+    await Promise.all([...this.active.values()].map((a) => a.started));
     for (const [source, active] of this.active) {
       const snapshot = active.progress?.snapshot();
       if (!snapshot) continue;

@@ -99,6 +99,8 @@ export class GitHubClient {
   private readonly badBodyRetries: number;
   private readonly baseValue: number;
   private readonly fetchers = new Map<string, typeof fetch>();
+  /** Requests sent and not answered yet: they will use budget the last answer did not count. */
+  private inFlight = 0;
 
   constructor(private readonly options: GitHubClientOptions) {
     this.maxWaitSeconds = options.maxWaitSeconds ?? 60;
@@ -172,20 +174,29 @@ export class GitHubClient {
    * (≤ maxWaitSeconds), else stop the run; what was committed stays and the next run resumes.
    */
   private async checkBudget(): Promise<void> {
-    const budget = this.options.meter.rateLimit;
-    if (budget?.remaining !== 0 || !budget.resetAt) return;
-    const wait = (Date.parse(budget.resetAt) - Date.now()) / 1000;
-    if (wait <= 0) return;
-    if (wait <= this.maxWaitSeconds) {
-      this.options.log(`github: rate limit used up; waiting ${Math.ceil(wait)} s for the reset`);
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait) * this.baseValue));
-      return;
+    for (;;) {
+      const budget = this.options.meter.rateLimit;
+      if (budget?.remaining === null || budget?.remaining === undefined || !budget.resetAt) return;
+      // Requests in flight will spend part of what the last answer said was left.
+      if (budget.remaining > this.inFlight) return;
+      const wait = (Date.parse(budget.resetAt) - Date.now()) / 1000;
+      if (wait <= 0) return;
+      if (budget.remaining > 0) {
+        // Let the requests in flight answer: they tell what is really left.
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      if (wait <= this.maxWaitSeconds) {
+        this.options.log(`github: rate limit used up; waiting ${Math.ceil(wait)} s for the reset`);
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait) * this.baseValue));
+        return;
+      }
+      throw new FatalSyncError(
+        `GitHub's rate limit is used up (0 of ${budget.limit ?? '?'} requests left until ${formatReset(budget.resetAt)}). ` +
+          'The sync stopped and resumes where it left off at the next run after the reset.',
+        'partial',
+      );
     }
-    throw new FatalSyncError(
-      `GitHub's rate limit is used up (0 of ${budget.limit ?? '?'} requests left until ${formatReset(budget.resetAt)}). ` +
-        'The sync stopped and resumes where it left off at the next run after the reset.',
-      'partial',
-    );
   }
 
   /**
@@ -203,6 +214,7 @@ export class GitHubClient {
       // Octokit's BigInt-safe parser, and a body cut short is then seen as such, with its text.
       const request = { fetch: this.fetchFor(this.options.meter.currentTag()), parseSuccessResponseBody: false };
       let response: Awaited<ReturnType<typeof this.octokit.request>>;
+      this.inFlight++;
       try {
         response = isUrl
           ? await this.octokit.request({ method: 'GET', url: route, headers, request })
@@ -212,6 +224,8 @@ export class GitHubClient {
           return { kind: 'not-modified', url: redactUrl(error.request.url) };
         }
         throw error;
+      } finally {
+        this.inFlight--;
       }
       const url = redactUrl(response.url || route);
       let text = '';

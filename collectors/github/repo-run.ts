@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { BatchBuilder } from '../engine/batch.ts';
 import { rawRecord } from '../engine/hash.ts';
 import { cursorKey, type RunContext } from '../engine/types.ts';
-import type { GitHubClient } from './client.ts';
+import { BadBodyError, type Fetched, type GitHubClient } from './client.ts';
 import { describeZodError } from './schemas.ts';
 import type { RepoScope } from './scope.ts';
 
@@ -58,4 +58,40 @@ export function keepBadRecord(
 export function fallbackKey(item: unknown, index: number, fetchedAt: string): string {
   const id = (item as { id?: unknown; number?: unknown } | null)?.id ?? (item as { number?: unknown } | null)?.number;
   return typeof id === 'number' || typeof id === 'string' ? String(id) : `invalid:${fetchedAt}:${index}`;
+}
+
+/** Keep a response body that could not be parsed, even after retries, whole with its error. */
+export function keepBadBody(batch: BatchBuilder, run: RepoRun, stream: string, error: BadBodyError): void {
+  keepBadRecord(batch, run, {
+    stream,
+    recordKey: `page:${error.url}`,
+    url: error.url,
+    fetchedAt: new Date().toISOString(),
+    payload: error.body,
+    message: error.message,
+  });
+  run.incomplete.push(`${stream}: ${error.message}; kept in raw_github, retried at the next sync`);
+}
+
+/**
+ * GET a list page; a body that stays unreadable is kept (raw + sync_errors) and null returned, so
+ * the stream stops where it is and the next sync asks again from there.
+ */
+export async function getPage(
+  run: RepoRun,
+  batch: BatchBuilder,
+  stream: string,
+  route: string,
+  params?: Record<string, string | number>,
+  etag?: string | null,
+): Promise<Fetched | null> {
+  try {
+    return await run.client.get(route, params, etag);
+  } catch (error) {
+    if (error instanceof BadBodyError) {
+      keepBadBody(batch, run, stream, error);
+      return null;
+    }
+    throw error;
+  }
 }

@@ -12,9 +12,9 @@ import { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import type { RawRecord } from '../../engine/types.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
-import type { Fetched } from '../client.ts';
+import { BadBodyError, type Fetched } from '../client.ts';
 import { compareRows } from '../normalise.ts';
-import { check, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
+import { check, keepBadBody, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
 import { compareSchema, type GhCompare } from '../schemas.ts';
 import { fingerprints } from '../scope.ts';
 import { REQUESTS_PER_SCOPE } from './deployments.ts';
@@ -79,7 +79,9 @@ export async function compareWork(run: RepoRun): Promise<CompareWork[]> {
 async function fetchCompare(
   run: RepoRun,
   work: CompareWork,
-): Promise<{ pages: { fetched: Extract<Fetched, { kind: 'ok' }>; page: number }[] } | { unavailable: RequestError }> {
+): Promise<
+  { pages: { fetched: Extract<Fetched, { kind: 'ok' }>; page: number }[] } | { unavailable: RequestError } | { bad: BadBodyError }
+> {
   const { client, scope } = run;
   const basehead = `${work.baseSha}...${work.sha}`;
   try {
@@ -118,6 +120,7 @@ async function fetchCompare(
   } catch (error) {
     // 404: a SHA no longer exists (force-push, deleted branch); 422: no common history.
     if (error instanceof RequestError && (error.status === 404 || error.status === 422)) return { unavailable: error };
+    if (error instanceof BadBodyError) return { bad: error };
     throw error;
   }
 }
@@ -149,6 +152,10 @@ async function applyCompare(
   item: CompareWork,
   result: Awaited<ReturnType<typeof fetchCompare>>,
 ): Promise<void> {
+  if ('bad' in result) {
+    keepBadBody(batch, run, COMPARE, result.bad);
+    return;
+  }
   if ('unavailable' in result) {
     const url = result.unavailable.request?.url ?? '';
     keepBadRecord(batch, run, {

@@ -18,10 +18,10 @@ import type { Database } from '../../../server/db/index.ts';
 import { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
-import type { Fetched } from '../client.ts';
+import { BadBodyError, type Fetched } from '../client.ts';
 import { deriveDeployments } from '../derive.ts';
 import { deploymentRow, statusDeploymentId, statusRow } from '../normalise.ts';
-import { check, fallbackKey, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
+import { check, fallbackKey, getPage, keepBadBody, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
 import { deploymentSchema, deploymentStatusSchema, type GhDeployment } from '../schemas.ts';
 import { fingerprints } from '../scope.ts';
 
@@ -39,6 +39,7 @@ type OkPage = Extract<Fetched, { kind: 'ok' }>;
 type StatusesFetch =
   | { id: string; kind: 'not-modified' }
   | { id: string; kind: 'gone'; url: string | null }
+  | { id: string; kind: 'bad'; error: BadBodyError }
   | { id: string; kind: 'ok'; pages: OkPage[]; etag: string | null; fetchedAt: string };
 
 interface Walk {
@@ -117,20 +118,25 @@ class DeploymentsSync {
   }
 
   async sync(): Promise<void> {
-    const { client, scope } = this.run;
+    const { scope } = this.run;
     const one = await this.run.ctx.db.one<{ n: number }>('SELECT count(*) AS n FROM deployments WHERE repo = $repo', {
       repo: this.repo,
     });
     this.hadData = (one?.n ?? 0) > 0;
     if (this.cursor.walk) {
-      const resumed = await client.get(this.cursor.walk.next);
+      const resumed = await getPage(this.run, this.batch, DEPLOYMENTS, this.cursor.walk.next);
+      if (!resumed) return this.flush(true);
       if (resumed.kind === 'ok' && !(await this.walk({ ...this.cursor.walk }, resumed))) return this.flush(true);
     }
-    const first = await client.get(
+    const first = await getPage(
+      this.run,
+      this.batch,
+      DEPLOYMENTS,
       '/repos/{owner}/{repo}/deployments',
       { owner: scope.owner, repo: scope.name, per_page: 100 },
       this.cursor.etag,
     );
+    if (!first) return this.flush(true);
     if (first.kind === 'ok') {
       const walk: Walk = { next: first.url, floor: this.cursor.top, top: null, low: null, etag: first.etag };
       if (!(await this.walk(walk, first))) return this.flush(true);
@@ -141,11 +147,14 @@ class DeploymentsSync {
 
   /** Walk pages from `page` until a stop. Returns false when a page was unusable (kept, retried next run). */
   private async walk(walk: Walk, page: Extract<Fetched, { kind: 'ok' }>): Promise<boolean> {
-    const { client } = this.run;
     let current: Extract<Fetched, { kind: 'ok' }> | null = page;
     for (;;) {
       if (!current) {
-        const fetched = await client.get(walk.next);
+        const fetched = await getPage(this.run, this.batch, DEPLOYMENTS, walk.next);
+        if (!fetched) {
+          this.saveCursors(walk);
+          return false;
+        }
         // No ETag is sent for later pages, so 304 cannot happen; treat it as an empty page.
         current =
           fetched.kind === 'ok' ? fetched : { kind: 'ok', data: [], url: fetched.url, etag: null, next: null, fetchedAt: '' };
@@ -257,26 +266,31 @@ class DeploymentsSync {
         { owner: scope.owner, repo: scope.name, deployment_id: id, per_page: 100 },
         this.statuses.etags[id] ?? null,
       );
+      if (first.kind === 'not-modified') return { id, kind: 'not-modified' };
+      const pages: OkPage[] = [first];
+      for (let next = first.next; next; ) {
+        const page = await client.get(next);
+        if (page.kind !== 'ok') break;
+        pages.push(page);
+        next = page.next;
+      }
+      return { id, kind: 'ok', pages, etag: first.etag, fetchedAt: first.fetchedAt };
     } catch (error) {
       // The deployment was deleted between the list and this request: nothing to keep.
       if (error instanceof RequestError && error.status === 404) return { id, kind: 'gone', url: error.request?.url ?? null };
+      if (error instanceof BadBodyError) return { id, kind: 'bad', error };
       throw error;
     }
-    if (first.kind === 'not-modified') return { id, kind: 'not-modified' };
-    const pages: OkPage[] = [first];
-    for (let next = first.next; next; ) {
-      const page = await client.get(next);
-      if (page.kind !== 'ok') break;
-      pages.push(page);
-      next = page.next;
-    }
-    return { id, kind: 'ok', pages, etag: first.etag, fetchedAt: first.fetchedAt };
   }
 
   /** Normalise fetched statuses into the batch and keep polling state. */
   private applyStatuses(result: StatusesFetch): void {
     const { id } = result;
     if (result.kind === 'not-modified') return;
+    if (result.kind === 'bad') {
+      keepBadBody(this.batch, this.run, STATUSES, result.error);
+      return;
+    }
     if (result.kind === 'gone') {
       this.batch.error({
         stream: STATUSES,

@@ -16,10 +16,10 @@ import { RequestError } from '@octokit/request-error';
 import { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
-import type { Fetched } from '../client.ts';
+import { BadBodyError, type Fetched } from '../client.ts';
 import { derivePulls } from '../derive.ts';
 import { pullCommitRow, pullRow } from '../normalise.ts';
-import { check, fallbackKey, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
+import { check, fallbackKey, getPage, keepBadBody, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
 import { commitSchema, pullSchema } from '../schemas.ts';
 import { fingerprints } from '../scope.ts';
 import { REQUESTS_PER_SCOPE } from './deployments.ts';
@@ -80,16 +80,21 @@ class PullsSync {
   }
 
   async sync(): Promise<void> {
-    const { client, scope } = this.run;
+    const { scope } = this.run;
     if (this.cursor.walk) {
-      const resumed = await client.get(this.cursor.walk.next);
+      const resumed = await getPage(this.run, this.batch, PULLS, this.cursor.walk.next);
+      if (!resumed) return this.flush(true);
       if (resumed.kind === 'ok' && !(await this.walk({ ...this.cursor.walk }, resumed))) return this.flush(true);
     }
-    const first = await client.get(
+    const first = await getPage(
+      this.run,
+      this.batch,
+      PULLS,
       '/repos/{owner}/{repo}/pulls',
       { owner: scope.owner, repo: scope.name, state: 'closed', sort: 'updated', direction: 'desc', per_page: 100 },
       this.cursor.etag,
     );
+    if (!first) return this.flush(true);
     if (first.kind === 'ok') {
       await this.walk({ next: first.url, floor: this.cursor.watermark, top: null, etag: first.etag }, first);
     }
@@ -104,7 +109,11 @@ class PullsSync {
     let current: Extract<Fetched, { kind: 'ok' }> | null = page;
     for (;;) {
       if (!current) {
-        const fetched = await this.run.client.get(walk.next);
+        const fetched = await getPage(this.run, this.batch, PULLS, walk.next);
+        if (!fetched) {
+          this.save(walk);
+          return false;
+        }
         current =
           fetched.kind === 'ok' ? fetched : { kind: 'ok', data: [], url: fetched.url, etag: null, next: null, fetchedAt: '' };
       }
@@ -187,28 +196,30 @@ type OkPage = Extract<Fetched, { kind: 'ok' }>;
 async function fetchPullCommits(
   run: RepoRun,
   number: number,
-): Promise<{ kind: 'ok'; pages: OkPage[]; fetchedAt: string } | { kind: 'gone'; url: string | null }> {
-  let first: Fetched;
+): Promise<
+  { kind: 'ok'; pages: OkPage[]; fetchedAt: string } | { kind: 'gone'; url: string | null } | { kind: 'bad'; error: BadBodyError }
+> {
   try {
-    first = await run.client.get('/repos/{owner}/{repo}/pulls/{pull_number}/commits', {
+    const first = await run.client.get('/repos/{owner}/{repo}/pulls/{pull_number}/commits', {
       owner: run.scope.owner,
       repo: run.scope.name,
       pull_number: number,
       per_page: 100,
     });
+    if (first.kind !== 'ok') return { kind: 'ok', pages: [], fetchedAt: new Date().toISOString() };
+    const pages: OkPage[] = [first];
+    for (let next = first.next; next; ) {
+      const page = await run.client.get(next);
+      if (page.kind !== 'ok') break;
+      pages.push(page);
+      next = page.next;
+    }
+    return { kind: 'ok', pages, fetchedAt: first.fetchedAt };
   } catch (error) {
     if (error instanceof RequestError && error.status === 404) return { kind: 'gone', url: error.request?.url ?? null };
+    if (error instanceof BadBodyError) return { kind: 'bad', error };
     throw error;
   }
-  if (first.kind !== 'ok') return { kind: 'ok', pages: [], fetchedAt: new Date().toISOString() };
-  const pages: OkPage[] = [first];
-  for (let next = first.next; next; ) {
-    const page = await run.client.get(next);
-    if (page.kind !== 'ok') break;
-    pages.push(page);
-    next = page.next;
-  }
-  return { kind: 'ok', pages, fetchedAt: first.fetchedAt };
 }
 
 /** Normalise a pull request's commits into the batch. Returns false when a page was unusable. */
@@ -294,6 +305,10 @@ async function syncPullCommits(run: RepoRun): Promise<void> {
       const results = await mapConcurrent(chunk, REQUESTS_PER_SCOPE, (pr) => fetchPullCommits(run, pr.number));
       for (const [i, result] of results.entries()) {
         const pr = chunk[i] as { number: number; commit_count: number | null };
+        if (result.kind === 'bad') {
+          keepBadBody(batch, run, PULL_COMMITS, result.error);
+          continue;
+        }
         if (result.kind === 'gone') {
           batch.error({
             stream: PULL_COMMITS,

@@ -12,7 +12,7 @@ import { rawRecord } from '../../engine/hash.ts';
 import { yieldToLoop } from '../../engine/yield.ts';
 import type { Fetched } from '../client.ts';
 import { workflowRunRow } from '../normalise.ts';
-import { check, fallbackKey, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
+import { check, fallbackKey, getPage, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
 import { workflowRunSchema, workflowRunsPageSchema } from '../schemas.ts';
 import { fingerprints } from '../scope.ts';
 
@@ -58,9 +58,12 @@ class WorkflowRunsSync {
     };
   }
 
-  private query(createdUpTo: string | null, etag: string | null): Promise<Fetched> {
+  private query(createdUpTo: string | null, etag: string | null): Promise<Fetched | null> {
     const { scope } = this.run;
-    return this.run.client.get(
+    return getPage(
+      this.run,
+      this.batch,
+      WORKFLOW_RUNS,
       '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
       {
         owner: scope.owner,
@@ -78,10 +81,14 @@ class WorkflowRunsSync {
   async sync(): Promise<void> {
     if (this.cursor.walk) {
       const w = this.cursor.walk;
-      const resumed = w.next ? await this.run.client.get(w.next) : await this.query(w.oldestCreated, null);
+      const resumed = w.next
+        ? await getPage(this.run, this.batch, WORKFLOW_RUNS, w.next)
+        : await this.query(w.oldestCreated, null);
+      if (!resumed) return void (await this.batch.flush());
       if (resumed.kind === 'ok' && !(await this.walk({ ...w }, resumed))) return void (await this.batch.flush());
     }
     const first = await this.query(null, this.cursor.etag);
+    if (!first) return void (await this.batch.flush());
     if (first.kind === 'ok') {
       await this.walk(
         { next: null, floor: this.cursor.top, top: null, low: null, inQuery: 0, oldestCreated: null, etag: first.etag },
@@ -99,7 +106,13 @@ class WorkflowRunsSync {
     let current: Extract<Fetched, { kind: 'ok' }> | null = page;
     for (;;) {
       if (!current) {
-        const fetched = walk.next ? await this.run.client.get(walk.next) : await this.query(walk.oldestCreated, null);
+        const fetched = walk.next
+          ? await getPage(this.run, this.batch, WORKFLOW_RUNS, walk.next)
+          : await this.query(walk.oldestCreated, null);
+        if (!fetched) {
+          this.save(walk);
+          return false;
+        }
         current =
           fetched.kind === 'ok'
             ? fetched

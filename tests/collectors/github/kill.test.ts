@@ -1,0 +1,149 @@
+// `vigil sync` in a child process, killed with SIGKILL at random points and started again: the
+// run left behind is marked interrupted, and the finished database has exactly the tables and raw
+// log of a clean, uninterrupted sync (no duplicate, no gap). Also the command's own behaviour:
+// plain lines and a summary when not on a terminal, exit codes, and the one-line message when a
+// server holds the database. VIGIL_LONG_TESTS runs twenty kill points instead of three.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../server/db/index.ts';
+import { runCli, startCli, stopChild, VIGIL_BIN } from '../../support/cli.ts';
+import { tempDir } from '../../support/tmp.ts';
+import { checksums, rawSummary, someRepos, startWorld, type TableSum, TOKEN, type World, writeConfigFile } from './support.ts';
+
+const LONG = process.env.VIGIL_LONG_TESTS === '1' || process.env.VIGIL_LONG_TESTS === 'true';
+const CHAINS = LONG ? 4 : 1;
+const KILLS_PER_CHAIN = LONG ? 5 : 3;
+
+let world: World;
+let dir: string;
+let only: (repo: string) => boolean;
+let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; ms: number };
+const env = { GITHUB_TOKEN: TOKEN, VIGIL_DEBUG: '' };
+
+/** A seeded PRNG (mulberry32), so a failing kill point can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function configPath(name: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeConfigFile(file, world, join(dir, `${name}.duckdb`), only);
+  return file;
+}
+
+/** Start `vigil sync` and SIGKILL it after `afterMs` (unless it finished first). */
+function syncKilledAfter(config: string, afterMs: number): Promise<{ killed: boolean; code: number | null }> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(process.execPath, [VIGIL_BIN, 'sync', '--config', config], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = child.exitCode === null && child.kill('SIGKILL');
+    }, afterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ killed, code });
+    });
+  });
+}
+
+async function readState(name: string) {
+  const db = await openDatabase(join(dir, `${name}.duckdb`));
+  try {
+    const runs = await db.all<{ status: string }>('SELECT status FROM sync_runs ORDER BY id');
+    return { tables: await checksums(db), raw: await rawSummary(db), runs: runs.map((r) => r.status) };
+  } finally {
+    await db.close();
+  }
+}
+
+beforeAll(async () => {
+  world = await startWorld();
+  dir = tempDir('vigil-kill-');
+  only = someRepos(world.store, 2);
+  const started = performance.now();
+  const result = await runCli(['sync', '--config', configPath('clean')], { env, timeoutMs: 120_000 });
+  const ms = performance.now() - started;
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  const state = await readState('clean');
+  clean = { tables: state.tables, raw: state.raw, ms };
+  // What the clean run printed, not being on a terminal: plain lines, then the summary.
+  expect(result.stdout).toMatch(/^github: sync started \(run 1\), 2 scope\(s\)$/m);
+  expect(result.stdout).toMatch(/^github: +acme\/\S+ +done .*records/m);
+  expect(result.stdout).toMatch(
+    /GitHub sync finished in [\d.]+ s: 2 repositories, [\d,]+ requests, rate limit [\d,]+ of 5,000 left/,
+  );
+  expect(result.stdout).toMatch(/Wrote [\d,]+ deployments?,.* rows\/s into DuckDB\./);
+  expect(result.stdout).not.toContain('\x1b[');
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('vigil sync killed with SIGKILL and started again', () => {
+  for (let chain = 0; chain < CHAINS; chain++) {
+    it(`ends with the tables of a clean sync (chain ${chain + 1}, ${KILLS_PER_CHAIN} kills)`, async () => {
+      const name = `killed-${chain}`;
+      const config = configPath(name);
+      const next = random(1000 + chain);
+      let interrupted = 0;
+      for (let k = 0; k < KILLS_PER_CHAIN; k++) {
+        // Anywhere from start-up to the length of a whole clean run.
+        const at = 400 + next() * clean.ms;
+        const outcome = await syncKilledAfter(config, at);
+        if (outcome.killed) interrupted++;
+      }
+      const finish = await runCli(['sync', '--config', config], { env, timeoutMs: 120_000 });
+      expect(finish.code, finish.stdout + finish.stderr).toBe(0);
+      const state = await readState(name);
+      expect(interrupted).toBeGreaterThan(0);
+      expect(state.runs.filter((s) => s === 'interrupted').length).toBeGreaterThanOrEqual(1);
+      expect(state.runs.at(-1)).toBe('succeeded');
+      expect(state.tables).toEqual(clean.tables);
+      expect(state.raw).toEqual(clean.raw);
+      expect(state.raw.rows).toBe(state.raw.distinct);
+    });
+  }
+});
+
+describe('vigil sync beside a running server', () => {
+  it('says in one line that the server holds the database, and exits 1', async () => {
+    const config = configPath('held');
+    const server = await startCli(['serve', '--config', config, '--port', '0'], /serving (http:\/\/\S+)/, { env });
+    try {
+      const sync = await runCli(['sync', '--config', config], { env });
+      expect(sync.code).toBe(1);
+      const lines = sync.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`in use by process ${server.child.pid}`);
+      expect(lines[0]).toContain(`${server.match[1]}/api/sync`);
+    } finally {
+      expect(await stopChild(server.child)).toBe(0);
+    }
+  });
+
+  it('refuses an unknown source and says which ones exist', async () => {
+    const result = await runCli(['sync', '--source', 'jira', '--config', configPath('usage')], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--source must be one of github, pagerduty, not "jira"');
+  });
+
+  it('fails before any request when GITHUB_TOKEN is missing, saying what to do', async () => {
+    const before = world.gh.stats.total;
+    const result = await runCli(['sync', '--config', configPath('no-token')], { env: { GITHUB_TOKEN: '' } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('GITHUB_TOKEN is not set');
+    expect(world.gh.stats.total).toBe(before);
+  });
+});
