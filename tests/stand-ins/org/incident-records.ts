@@ -6,7 +6,7 @@ import { IdCodec } from './ids.ts';
 import type { Escalation, IncidentCore, NoteEvent } from './incident-plan.ts';
 import { alertSummary, type CauseFacts, incidentDescription, incidentTitle, noteText } from './incident-text.ts';
 import type { OrgAlert, OrgIncident, OrgLogEntry, OrgNotification } from './model.ts';
-import { hash32, Rng } from './prng.ts';
+import { hash32, hex32, Rng } from './prng.ts';
 import type { NotificationRule, StaticOrg } from './static-org.ts';
 import { iso, MINUTE, sec } from './time.ts';
 
@@ -90,15 +90,11 @@ export class IncidentRenderer {
   }
 
   incidentKey(core: IncidentCore): string {
-    if (core.userReported)
-      return (
-        hash32(this.org.seed, 'key', core.index).toString(16).padStart(8, '0') +
-        hash32(core.index, 'k2').toString(16).padStart(8, '0')
-      );
+    if (core.userReported) return hex32(hash32(this.org.seed, 'key', core.index)) + hex32(hash32(core.index, 'k2'));
     const source = SOURCES[core.service % SOURCES.length];
     if (core.kind === 'flapping')
       return `${source}/${this.org.services[core.service]?.name.toLowerCase().replace(/\W+/g, '-')}/flap-${core.flap}/${core.index}`;
-    return `${source}/${hash32(this.org.seed, 'dedup', core.index).toString(16)}`;
+    return `${source}/${hex32(hash32(this.org.seed, 'dedup', core.index))}`;
   }
 
   /**
@@ -296,7 +292,7 @@ export class IncidentRenderer {
           incidentId: id,
           serviceId: service?.id ?? '',
           integrationId,
-          alertKey: k === 0 ? this.incidentKey(core) : `${source}/${hash32(org.seed, 'alert', core.index, k).toString(16)}`,
+          alertKey: k === 0 ? this.incidentKey(core) : `${source}/${hex32(hash32(org.seed, 'alert', core.index, k))}`,
           summary,
           severity:
             core.priority === 0

@@ -155,8 +155,10 @@ function mainOrder(rd: RepoData): number[] {
       all.push(i);
     }
     // Topological order is the array order; sort by commit time, newest first, keeping it for ties.
-    const rank = new Map(all.map((p, i) => [p, i]));
-    return all.sort((a, b) => rd.commitTime(b) - rd.commitTime(a) || (rank.get(b) as number) - (rank.get(a) as number));
+    const times = all.map((p) => rd.commitTime(p));
+    const order = all.map((_, i) => i);
+    order.sort((a, b) => (times[b] as number) - (times[a] as number) || b - a);
+    return order.map((i) => all[i] as number);
   });
 }
 

@@ -12,7 +12,7 @@ import type {
   OrgRepo,
   OrgWorkflowRun,
 } from './model.ts';
-import { hash32, hexOf, Rng } from './prng.ts';
+import { HEX_SHA, HEX_TREE, hash32, hexOf, Rng } from './prng.ts';
 import { issueLabels, issueTitle, prBody, prHeadRef, prLabels, prTitle, pushMessage, sideMessage } from './repo-text.ts';
 import { lastAtOrBefore } from './repo-timeline.ts';
 import type { StaticOrg } from './static-org.ts';
@@ -63,9 +63,20 @@ export interface RunPlan {
   runNumber: number;
 }
 
+/** The per-repository key of its SHAs: the seed (all of it, not just 32 bits) and the repository. */
+export function shaKeyOf(seed: number, repo: number): number {
+  return hash32(seed, 'sha', repo);
+}
+
+/** The SHA of a commit position, without a RepoData (the incident renderer names guilty SHAs). */
+export function shaOf(seed: number, repo: number, pos: number): string {
+  return hexOf(40, shaKeyOf(seed, repo), HEX_SHA, pos, repo);
+}
+
 export class RepoData {
   readonly repo: OrgRepo;
   readonly repoIndex: number;
+  private readonly shaKey: number;
   private readonly mainShas: (string | undefined)[] = [];
   private readonly sideShas = new Map<number, string>();
   private shaIndex: Map<string, number> | null = null;
@@ -86,6 +97,7 @@ export class RepoData {
   ) {
     this.repoIndex = t.repo;
     this.repo = org.repos[t.repo] as OrgRepo;
+    this.shaKey = shaKeyOf(org.seed, t.repo);
   }
 
   cached<T>(key: string, make: () => T): T {
@@ -113,14 +125,14 @@ export class RepoData {
     if (pos >= 0) {
       let s = this.mainShas[pos];
       if (s === undefined) {
-        s = hexOf(40, this.org.seed, 'sha', this.repoIndex, pos);
+        s = hexOf(40, this.shaKey, HEX_SHA, pos, this.repoIndex);
         this.mainShas[pos] = s;
       }
       return s;
     }
     let s = this.sideShas.get(pos);
     if (s === undefined) {
-      s = hexOf(40, this.org.seed, 'sha', this.repoIndex, pos);
+      s = hexOf(40, this.shaKey, HEX_SHA, pos, this.repoIndex);
       this.sideShas.set(pos, s);
     }
     return s;
@@ -255,7 +267,7 @@ export class RepoData {
       committerLogin: committer.login,
       committerName: committer.name,
       committerEmail: committer.email,
-      treeSha: hexOf(40, this.org.seed, 'tree', this.repoIndex, pos),
+      treeSha: hexOf(40, this.shaKey, HEX_TREE, pos, this.repoIndex),
     };
   }
 

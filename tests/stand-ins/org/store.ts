@@ -10,7 +10,6 @@ import { Lru } from './lru.ts';
 import type { OrgGroundTruth, OrgOncall, OrgOptions, OrgSize, OrgStore } from './model.ts';
 import { listOncalls } from './oncalls.ts';
 import { PagerDutyQueries } from './pd-queries.ts';
-import { hexOf } from './prng.ts';
 import {
   compareRepo,
   findCommit,
@@ -26,7 +25,7 @@ import {
   pullsForCommit,
   resolvePos,
 } from './repo-queries.ts';
-import { type IncidentRef, RepoData } from './repo-records.ts';
+import { type IncidentRef, RepoData, shaOf } from './repo-records.ts';
 import { buildRepoTimeline } from './repo-timeline.ts';
 import { buildStaticOrg, type StaticOrg } from './static-org.ts';
 import { iso, parseIso } from './time.ts';
@@ -82,7 +81,7 @@ export class SimulatedOrg {
       if (!repo) return null;
       return {
         repo: repo.fullName,
-        sha: hexOf(40, this.org.seed, 'sha', core.repo, core.deployPos),
+        sha: shaOf(this.org.seed, core.repo, core.deployPos),
         deploymentId: repo.workflow
           ? ghId(GH_BASE.run, core.repo, 2 * core.deploy)
           : ghId(GH_BASE.deployment, core.repo, core.deploy),
