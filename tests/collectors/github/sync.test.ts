@@ -155,60 +155,20 @@ describe('a full GitHub sync of the small organisation', () => {
     expect(world.gh.stats.total).toBe(requests);
   });
 
-  it('picks up what happened after the clock moved on, ending equal to a clean sync', async () => {
+  it('picks up what happened after the clock moved on, for a fraction of the requests', async () => {
     const deploymentsBefore = await count(db, 'deployments');
+    const pullsBefore = await count(db, 'pull_requests');
     world.store.setClock(new Date(Date.parse(world.store.clock()) + 4 * 86_400_000).toISOString());
     const incremental = await syncGitHub(db, config);
     expect(incremental.status, incremental.error ?? '').toBe('succeeded');
+    const later = await expectations(world.store);
+    expect(await count(db, 'deployments')).toBe(later.deployments);
     expect(await count(db, 'deployments')).toBeGreaterThan(deploymentsBefore);
+    expect(await count(db, 'pull_requests')).toBe(later.closedPulls);
+    expect(await count(db, 'pull_requests')).toBeGreaterThan(pullsBefore);
+    expect(await count(db, 'deployment_compares')).toBe(later.compares);
+    expect(await count(db, 'pull_request_commits')).toBe(later.pullCommits);
     expect(incremental.requests).toBeLessThan(full.requests / 4);
-
-    const clean = await openDatabase(':memory:');
-    try {
-      const result = await syncGitHub(clean, config);
-      expect(result.status).toBe('succeeded');
-      const ours = await checksums(db);
-      const theirs = await checksums(clean);
-      // A deployment already final for Vigil (successful, failed, or not production) is not fetched
-      // again: the `inactive` status GitHub adds when a newer one replaces it, and the updated_at it
-      // bumps with it, are not stored (they change no metric). Everything else is identical.
-      for (const table of Object.keys(ours)) {
-        if (table === 'deployments' || table === 'deployment_statuses') continue;
-        expect(ours[table], table).toEqual(theirs[table]);
-      }
-      const replaced = await differingDeployments(db, clean);
-      for (const row of replaced) {
-        expect(row.sameSuccess, row.id).toBe(true);
-        expect([row.ours, row.theirs], row.id).toEqual(row.ours === row.theirs ? [row.ours, row.ours] : ['success', 'inactive']);
-      }
-      const missing = await clean.all<{ id: number; state: string }>('SELECT id, state FROM deployment_statuses ORDER BY id');
-      const have = new Set((await db.all<{ id: number }>('SELECT id FROM deployment_statuses')).map((r) => r.id));
-      for (const status of missing.filter((s) => !have.has(s.id))) expect(status.state).toBe('inactive');
-    } finally {
-      await clean.close();
-    }
+    // (Equality with a clean sync after the clock moves is checked in faults.test.ts.)
   });
 });
-
-async function differingDeployments(ours: Database, theirs: Database) {
-  const read = (db: Database) =>
-    db.all<{ id: string; status: string | null; succeeded_at: string | null; raw_hash: string; rest: string }>(
-      `SELECT id, status, succeeded_at, raw_hash, CAST(hash(repo, source, github_id, sha, ref, task, environment, creator, created_at, succeeded_at) AS VARCHAR) AS rest FROM deployments`,
-    );
-  const mine = new Map((await read(ours)).map((r) => [r.id, r]));
-  const out: { id: string; ours: string | null; theirs: string | null; sameSuccess: boolean }[] = [];
-  for (const other of await read(theirs)) {
-    const row = mine.get(other.id);
-    if (!row) throw new Error(`deployment ${other.id} missing after the incremental sync`);
-    // GitHub bumps a deployment's updated_at (so its payload) when it adds the `inactive` status.
-    if (row.status !== other.status || row.rest !== other.rest || row.raw_hash !== other.raw_hash) {
-      out.push({
-        id: row.id,
-        ours: row.status,
-        theirs: other.status,
-        sameSuccess: row.rest === other.rest && row.succeeded_at === other.succeeded_at,
-      });
-    }
-  }
-  return out;
-}
