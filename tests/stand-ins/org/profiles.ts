@@ -156,7 +156,7 @@ export const SIZES: Record<OrgSize, SizeParams> = {
     historyDays: 1826,
     futureDays: 45,
     activity: 1.95,
-    incidents: 1.65,
+    incidents: 1.85,
     flappingRules: 40,
     repoCache: 24,
     monthCache: 12,

@@ -118,27 +118,29 @@ const HIGH_RULES: NotificationRule[][] = [
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'sms_notification', delayMinutes: 1 },
     { type: 'phone_notification', delayMinutes: 2 },
-    { type: 'push_notification', delayMinutes: 4 },
-    { type: 'phone_notification', delayMinutes: 6 },
-    { type: 'sms_notification', delayMinutes: 10 },
+    { type: 'push_notification', delayMinutes: 3 },
+    { type: 'sms_notification', delayMinutes: 5 },
+    { type: 'phone_notification', delayMinutes: 8 },
     { type: 'phone_notification', delayMinutes: 15 },
   ],
   [
     { type: 'push_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'phone_notification', delayMinutes: 1 },
-    { type: 'sms_notification', delayMinutes: 2 },
-    { type: 'push_notification', delayMinutes: 5 },
-    { type: 'phone_notification', delayMinutes: 8 },
-    { type: 'phone_notification', delayMinutes: 14 },
+    { type: 'sms_notification', delayMinutes: 1 },
+    { type: 'push_notification', delayMinutes: 4 },
+    { type: 'phone_notification', delayMinutes: 6 },
+    { type: 'sms_notification', delayMinutes: 10 },
+    { type: 'phone_notification', delayMinutes: 15 },
   ],
   [
     { type: 'sms_notification', delayMinutes: 0 },
     { type: 'push_notification', delayMinutes: 0 },
+    { type: 'email_notification', delayMinutes: 0 },
     { type: 'phone_notification', delayMinutes: 1 },
-    { type: 'email_notification', delayMinutes: 1 },
-    { type: 'sms_notification', delayMinutes: 5 },
-    { type: 'phone_notification', delayMinutes: 10 },
+    { type: 'sms_notification', delayMinutes: 3 },
+    { type: 'phone_notification', delayMinutes: 6 },
+    { type: 'sms_notification', delayMinutes: 12 },
   ],
   [
     { type: 'push_notification', delayMinutes: 0 },
@@ -146,8 +148,9 @@ const HIGH_RULES: NotificationRule[][] = [
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'phone_notification', delayMinutes: 2 },
     { type: 'push_notification', delayMinutes: 3 },
-    { type: 'phone_notification', delayMinutes: 7 },
-    { type: 'sms_notification', delayMinutes: 12 },
+    { type: 'phone_notification', delayMinutes: 5 },
+    { type: 'sms_notification', delayMinutes: 9 },
+    { type: 'phone_notification', delayMinutes: 14 },
   ],
 ];
 
@@ -155,17 +158,20 @@ const LOW_RULES: NotificationRule[][] = [
   [
     { type: 'email_notification', delayMinutes: 0 },
     { type: 'push_notification', delayMinutes: 0 },
-    { type: 'push_notification', delayMinutes: 30 },
-    { type: 'email_notification', delayMinutes: 60 },
+    { type: 'push_notification', delayMinutes: 10 },
+    { type: 'email_notification', delayMinutes: 30 },
+    { type: 'push_notification', delayMinutes: 60 },
   ],
   [
     { type: 'email_notification', delayMinutes: 0 },
+    { type: 'push_notification', delayMinutes: 2 },
     { type: 'email_notification', delayMinutes: 45 },
   ],
   [
     { type: 'push_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 5 },
     { type: 'push_notification', delayMinutes: 20 },
+    { type: 'email_notification', delayMinutes: 90 },
   ],
 ];
 
@@ -438,7 +444,7 @@ export function buildStaticOrg(seed: number, size: OrgSize, anchor: number): Sta
       service: ti.services[f % ti.services.length] as number,
       template: FLAPPING_TEMPLATES[f % FLAPPING_TEMPLATES.length] as string,
       hosts,
-      rate: rng.range(0.6, 1.4),
+      rate: rng.range(0.35, 0.8),
     });
   }
 
