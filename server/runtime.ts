@@ -42,6 +42,8 @@ export function collectorSync(config: VigilConfig, options: SyncSetupOptions = {
 export interface RunningVigil {
   db: Database;
   url: string;
+  /** The sync controller, when collectors are wired in. */
+  sync?: SyncController;
   stop(): Promise<void>;
 }
 
@@ -101,5 +103,5 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     })();
     return stopping;
   };
-  return { db, url, stop };
+  return { db, url, stop, ...(sync ? { sync } : {}) };
 }

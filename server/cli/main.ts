@@ -4,6 +4,7 @@ import { VERSION } from '../lib/version.ts';
 import { type Command, parseCommandArgs } from './args.ts';
 import { backupCommand } from './commands/backup.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
+import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
 import { initCommand } from './commands/init.ts';
 import { restoreCommand } from './commands/restore.ts';
@@ -13,6 +14,7 @@ import { EXIT_OK, reportError, UsageError } from './errors.ts';
 
 export const commands: Command[] = [
   serveCommand,
+  demoCommand,
   syncCommand,
   exportCommand,
   initCommand,
