@@ -39,6 +39,10 @@ describe('the clock', () => {
     expect(before.items.some((e) => e.type === 'resolve_log_entry')).toBe(false);
     expect(before.items.every((e) => e.createdAt <= anchor)).toBe(true);
 
+    // The service shows its open incidents.
+    const service = store.services.find((s) => s.id === acknowledged?.serviceId);
+    expect(service?.status).toBe(acknowledged?.urgency === 'high' ? 'critical' : 'warning');
+
     store.setClock(plus(anchor, 60));
     const later = await store.incident(acknowledged?.id as string);
     expect(later?.status).toBe('resolved');

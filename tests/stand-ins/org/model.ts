@@ -64,6 +64,7 @@ export interface OrgService {
   escalationPolicyId: string;
   integrationIds: string[];
   createdAt: string;
+  /** As of the clock: critical with an open high-urgency incident, warning with low-urgency ones. */
   status: 'active' | 'warning' | 'critical' | 'maintenance' | 'disabled';
 }
 

@@ -115,6 +115,24 @@ export class PagerDutyQueries {
     return i !== undefined && i < this.cores.length ? i : undefined;
   }
 
+  /**
+   * Each service's status at the clock, as PagerDuty derives it: critical with an open
+   * high-urgency incident, warning with only low-urgency ones open, active otherwise.
+   */
+  serviceStatuses(clock: number): Map<number, 'critical' | 'warning'> {
+    return this.cached(`service-status:${clock}`, () => {
+      const out = new Map<number, 'critical' | 'warning'>();
+      const hi = lastAtOrBefore(this.times, clock);
+      for (let i = lastAtOrBefore(this.times, clock - LIFETIME) + 1; i <= hi; i++) {
+        const core = this.cores[i] as IncidentCore;
+        if (core.resolvedAt <= clock) continue;
+        if (core.urgency === 'high') out.set(core.service, 'critical');
+        else if (!out.has(core.service)) out.set(core.service, 'warning');
+      }
+      return out;
+    });
+  }
+
   incident(idOrNumber: string, clock: number): OrgIncident | undefined {
     const i = this.indexOf(idOrNumber);
     if (i === undefined) return undefined;

@@ -147,7 +147,15 @@ export function storeOf(sim: SimulatedOrg): OrgStore {
     teams: org.teams,
     repos: org.repos,
     users: org.users,
-    services: org.services,
+    // A service's status follows its open incidents at the clock.
+    get services() {
+      const statuses = sim.pd.serviceStatuses(clock());
+      if (statuses.size === 0) return org.services;
+      return org.services.map((s, i) => {
+        const status = statuses.get(i);
+        return status ? { ...s, status } : s;
+      });
+    },
     escalationPolicies: org.policies,
     schedules: org.schedules,
     priorities: org.priorities,
