@@ -9,6 +9,7 @@ import { refreshDerived } from '../server/metrics/refresh.ts';
 import type { RunResult, SourceDriver } from './engine/runner.ts';
 import { SyncService } from './engine/service.ts';
 import { type GitHubCollectorOptions, githubConfigured, githubDriver } from './github/collector.ts';
+import { type PagerDutyCollectorOptions, pagerdutyConfigured, pagerdutyDriver } from './pagerduty/collector.ts';
 
 export type { RunResult } from './engine/runner.ts';
 export { SyncService } from './engine/service.ts';
@@ -26,6 +27,8 @@ export interface SyncSetupOptions {
   afterSync?: ((result: RunResult) => Promise<void>) | null;
   /** Overrides for the GitHub collector (tests: tiny retry waits, a fake clock). */
   github?: Partial<Omit<GitHubCollectorOptions, 'config' | 'token'>>;
+  /** Overrides for the PagerDuty collector (tests: instant waits, the simulated clock). */
+  pagerduty?: Partial<Omit<PagerDutyCollectorOptions, 'config' | 'token'>>;
 }
 
 /** The drivers for the sources this config can sync. */
@@ -37,7 +40,10 @@ export function sourceDrivers(
   if (githubConfigured(config)) {
     drivers.github = () => githubDriver({ ...options.github, config, token: readTokens(options.env ?? process.env).github });
   }
-  // PagerDuty (issue 5) plugs in here with its own driver.
+  if (pagerdutyConfigured(config)) {
+    drivers.pagerduty = () =>
+      pagerdutyDriver({ ...options.pagerduty, config, token: readTokens(options.env ?? process.env).pagerduty });
+  }
   return drivers;
 }
 

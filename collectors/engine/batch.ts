@@ -14,6 +14,7 @@ export class BatchBuilder {
   private readonly rowSets = new Map<string, Row[]>();
   /** Cursor JSON as committed (stored at the start of the run, then as flushed), keyed by cursorKey. */
   private readonly committed = new Map<string, string>();
+  private readonly beforeFlush: (() => void)[] = [];
 
   constructor(
     private readonly ctx: RunContext,
@@ -67,8 +68,15 @@ export class BatchBuilder {
   cursor(stream: string, scope: string, cursor: unknown): void {
     const existing = this.batch.cursors.findIndex((c) => c.stream === stream && c.scope === scope);
     if (existing >= 0) this.batch.cursors.splice(existing, 1);
-    if (this.committed.get(cursorKey(stream, scope)) === JSON.stringify(cursor)) return;
-    this.batch.cursors.push({ stream, scope, cursor });
+    // A snapshot: the stream goes on changing its cursor object after this point.
+    const text = JSON.stringify(cursor);
+    if (this.committed.get(cursorKey(stream, scope)) === text) return;
+    this.batch.cursors.push({ stream, scope, cursor: JSON.parse(text) as unknown });
+  }
+
+  /** Run `fn` right before each flush (a stream adds the derivations for what it loaded). */
+  onFlush(fn: () => void): void {
+    this.beforeFlush.push(fn);
   }
 
   get full(): boolean {
@@ -85,6 +93,7 @@ export class BatchBuilder {
   }
 
   async flush(): Promise<LoadResult | null> {
+    for (const fn of this.beforeFlush) fn();
     if (this.empty) {
       this.reset();
       return null;

@@ -65,7 +65,9 @@ export function progressLines(snapshot: ProgressSnapshot, elapsedMs: number, row
   const room = Math.max(1, Math.min(rows - 4, 12));
   const shown = active.slice(0, room).map((s) => scopeLine(s, width));
   if (active.length > room) shown.push(`  … and ${n(active.length - room)} more`);
-  return [headerLine(snapshot, elapsedMs), ...shown];
+  // A line longer than the terminal would wrap and break the redraw in place.
+  const header = headerLine(snapshot, elapsedMs);
+  return [header.length > width ? `${header.slice(0, width - 1)}…` : header, ...shown];
 }
 
 const TABLE_WORDS: Record<string, [string, string]> = {

@@ -3,6 +3,7 @@
 // new successful production deployment with the previous one, and its merged pull requests with
 // their commits. A missing GITHUB_TOKEN is reported before any request.
 import type { VigilConfig } from '../../server/config/schema.ts';
+import { BatchBuilder } from '../engine/batch.ts';
 import { FatalSyncError, ScopeSyncError } from '../engine/errors.ts';
 import type { RawRule } from '../engine/loader.ts';
 import type { SourceDriver } from '../engine/runner.ts';
@@ -111,26 +112,41 @@ export class GitHubCollector implements SourceCollector {
           isProduction: productionMatcher(scope),
           horizon: historyHorizon(scope, now),
           incomplete: [],
+          batch: new BatchBuilder(ctx, { scope: scope.repo, stream: 'sync' }, cursors),
         };
-        // A failure of the deployments list (a missing repository) stops the repository; the
-        // other streams each record their failure and let the rest go on.
-        await syncDeployments(run);
-        const failures: string[] = [];
-        const attempt = async (fn: () => Promise<void>, call?: 'workflow-list') => {
-          try {
-            await fn();
-          } catch (error) {
-            const classified = classify(error, scope, call);
-            if (classified instanceof FatalSyncError || ctx.signal.aborted)
-              throw error instanceof Error && ctx.signal.aborted ? error : classified;
-            failures.push(classified.message);
-          }
+        // What the streams committed is whole units with their cursors: keep it whatever fails
+        // next, so a repository that keeps failing at one place still makes progress elsewhere.
+        const commit = async () => {
+          await run.batch.flush();
         };
-        await attempt(() => syncWorkflowRuns(run), 'workflow-list');
-        await attempt(() => syncCompares(run));
-        await attempt(() => syncPulls(run));
-        const problems = [...failures, ...run.incomplete];
-        if (problems.length > 0) throw new ScopeSyncError(problems.join(' | '));
+        try {
+          // A failure of the deployments list (a missing repository) stops the repository; the
+          // other streams each record their failure and let the rest go on.
+          await syncDeployments(run);
+          const failures: string[] = [];
+          const attempt = async (fn: () => Promise<void>, call?: 'workflow-list') => {
+            try {
+              await fn();
+            } catch (error) {
+              const classified = classify(error, scope, call);
+              if (classified instanceof FatalSyncError || ctx.signal.aborted) {
+                throw error instanceof Error && ctx.signal.aborted ? error : classified;
+              }
+              failures.push(classified.message);
+            }
+          };
+          await attempt(() => syncWorkflowRuns(run), 'workflow-list');
+          // Compares are chosen from the stored deployments: commit those first.
+          await commit();
+          await attempt(() => syncCompares(run));
+          await attempt(() => syncPulls(run));
+          await commit();
+          const problems = [...failures, ...run.incomplete];
+          if (problems.length > 0) throw new ScopeSyncError(problems.join(' | '));
+        } catch (error) {
+          await commit().catch(() => {});
+          throw error;
+        }
       },
     });
   }

@@ -18,6 +18,12 @@ export interface RepoRun {
   horizon: string;
   /** Problems that leave the repository incomplete this time without stopping its other streams. */
   incomplete: string[];
+  /**
+   * The repository's batch, shared by its streams: each adds whole units (a page with its
+   * statuses and cursor) and the collector commits it where a later stream reads what an earlier
+   * one wrote, and when it is full. Fewer, bigger transactions load faster.
+   */
+  batch: BatchBuilder;
 }
 
 /** The stored cursor of a stream, or null when absent or built for another config (fingerprint). */

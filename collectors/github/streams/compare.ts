@@ -8,7 +8,7 @@
 // total_commits is larger the compare is fetched again page by page (per_page=100, following the
 // link header) and the pages are stored, in order, as the record (API-NOTES §1).
 import { RequestError } from '@octokit/request-error';
-import { BatchBuilder } from '../../engine/batch.ts';
+import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import type { RawRecord } from '../../engine/types.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
@@ -130,7 +130,7 @@ export async function syncCompares(run: RepoRun): Promise<void> {
   await run.ctx.within(tag, async () => {
     const fp = fingerprints.compare(run.scope);
     const cursor = storedCursor<CompareCursor>(run, COMPARE, fp) ?? { fp, unavailable: {} };
-    const batch = new BatchBuilder(run.ctx, tag, run.cursors);
+    const batch = run.batch;
     const work = (await compareWork(run)).filter((w) => cursor.unavailable[w.id] !== w.baseId);
     for (let start = 0; start < work.length; start += CHUNK) {
       const chunk = work.slice(start, start + CHUNK);
@@ -140,7 +140,6 @@ export async function syncCompares(run: RepoRun): Promise<void> {
       }
       await batch.flushIfFull();
     }
-    await batch.flush();
   });
 }
 

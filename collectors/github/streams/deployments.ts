@@ -15,14 +15,14 @@
 // deployment), until they are. Their ETags live in the deployment_statuses cursor.
 import { RequestError } from '@octokit/request-error';
 import type { Database } from '../../../server/db/index.ts';
-import { BatchBuilder } from '../../engine/batch.ts';
+import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
 import { BadBodyError, type Fetched } from '../client.ts';
 import { deriveDeployments } from '../derive.ts';
 import { deploymentRow, statusDeploymentId, statusRow } from '../normalise.ts';
 import { check, fallbackKey, getPage, keepBadBody, keepBadRecord, type RepoRun, storedCursor } from '../repo-run.ts';
-import { deploymentSchema, deploymentStatusSchema, type GhDeployment } from '../schemas.ts';
+import { deploymentSchema, deploymentStatusSchema } from '../schemas.ts';
 import { fingerprints } from '../scope.ts';
 
 export const DEPLOYMENTS = 'deployments';
@@ -90,7 +90,11 @@ class DeploymentsSync {
   private hadData = false;
 
   constructor(private readonly run: RepoRun) {
-    this.batch = new BatchBuilder(run.ctx, { scope: run.scope.repo, stream: DEPLOYMENTS }, run.cursors);
+    this.batch = run.batch;
+    this.batch.onFlush(() => {
+      if (this.pending.size > 0) this.batch.after(deriveDeployments([...this.pending]));
+      this.pending.clear();
+    });
     this.fp = fingerprints.deployments(run.scope);
     this.cursor = storedCursor<DeploymentsCursor>(run, DEPLOYMENTS, this.fp) ?? {
       fp: this.fp,
@@ -110,11 +114,9 @@ class DeploymentsSync {
     this.batch.cursor(STATUSES, this.repo, { fp: this.fp, etags: { ...this.statuses.etags } });
   }
 
-  private async flush(force: boolean): Promise<void> {
-    if (!force && !this.batch.full) return;
-    if (this.pending.size > 0) this.batch.after(deriveDeployments([...this.pending]));
-    this.pending.clear();
-    await this.batch.flush();
+  /** Commit when the batch is full; the collector commits the rest when the next stream needs it. */
+  private async flush(): Promise<void> {
+    await this.batch.flushIfFull();
   }
 
   async sync(): Promise<void> {
@@ -125,8 +127,8 @@ class DeploymentsSync {
     this.hadData = (one?.n ?? 0) > 0;
     if (this.cursor.walk) {
       const resumed = await getPage(this.run, this.batch, DEPLOYMENTS, this.cursor.walk.next);
-      if (!resumed) return this.flush(true);
-      if (resumed.kind === 'ok' && !(await this.walk({ ...this.cursor.walk }, resumed))) return this.flush(true);
+      if (!resumed) return;
+      if (resumed.kind === 'ok' && !(await this.walk({ ...this.cursor.walk }, resumed))) return;
     }
     const first = await getPage(
       this.run,
@@ -136,13 +138,12 @@ class DeploymentsSync {
       { owner: scope.owner, repo: scope.name, per_page: 100 },
       this.cursor.etag,
     );
-    if (!first) return this.flush(true);
+    if (!first) return;
     if (first.kind === 'ok') {
       const walk: Walk = { next: first.url, floor: this.cursor.top, top: null, low: null, etag: first.etag };
-      if (!(await this.walk(walk, first))) return this.flush(true);
+      if (!(await this.walk(walk, first))) return;
     }
     await this.pollStatuses();
-    await this.flush(true);
   }
 
   /** Walk pages from `page` until a stop. Returns false when a page was unusable (kept, retried next run). */
@@ -177,7 +178,7 @@ class DeploymentsSync {
       if (next) {
         walk.next = next;
         this.saveCursors(walk);
-        await this.flush(false);
+        await this.flush();
         current = null;
         continue;
       }
@@ -192,14 +193,20 @@ class DeploymentsSync {
     }
   }
 
-  /** Load one page's new deployments and their statuses. Returns true when the walk must stop here. */
+  /**
+   * Load one page's new deployments and their statuses, as one unit: nothing of the page reaches
+   * the batch unless all its statuses were fetched. Returns true when the walk must stop here.
+   */
   private async processPage(walk: Walk, page: Extract<Fetched, { kind: 'ok' }>): Promise<boolean> {
     const items = page.data as unknown[];
     const parsed = items.map((item) => check(deploymentSchema, item));
     const ids = parsed.flatMap((p) => (p.ok ? [p.value.id] : []));
     const lookup = ids.filter((id) => this.hadData && (walk.floor === null || id <= walk.floor));
     const stored = await storedDeployments(this.run.ctx.db, this.repo, lookup);
-    const needStatuses: GhDeployment[] = [];
+    const needStatuses: string[] = [];
+    const apply: (() => void)[] = [];
+    let low = walk.low;
+    let top = walk.top;
     let stop = false;
     for (let i = 0; i < items.length; i++) {
       if (i > 0 && i % 200 === 0) await yieldToLoop();
@@ -207,14 +214,17 @@ class DeploymentsSync {
       const checked = parsed[i];
       if (!checked) continue;
       if (!checked.ok) {
-        keepBadRecord(this.batch, this.run, {
-          stream: DEPLOYMENTS,
-          recordKey: fallbackKey(item, i, page.fetchedAt),
-          url: page.url,
-          fetchedAt: page.fetchedAt,
-          payload: item,
-          message: checked.message,
-        });
+        const message = checked.message;
+        apply.push(() =>
+          keepBadRecord(this.batch, this.run, {
+            stream: DEPLOYMENTS,
+            recordKey: fallbackKey(item, i, page.fetchedAt),
+            url: page.url,
+            fetchedAt: page.fetchedAt,
+            payload: item,
+            message,
+          }),
+        );
         continue;
       }
       const d = checked.value;
@@ -236,24 +246,34 @@ class DeploymentsSync {
         fetchedAt: page.fetchedAt,
         payload: item,
       });
-      this.batch.raw([raw]);
-      this.batch.rows('deployments', [deploymentRow(d, this.repo, raw)]);
-      this.pending.add(String(d.id));
-      if (this.run.isProduction(d.environment) && !known?.final) needStatuses.push(d);
-      walk.low = d.id;
-      walk.top = Math.max(walk.top ?? 0, d.id);
+      const row = deploymentRow(d, this.repo, raw);
+      apply.push(() => {
+        this.batch.raw([raw]);
+        this.batch.rows('deployments', [row]);
+        this.pending.add(String(d.id));
+      });
+      if (this.run.isProduction(d.environment) && !known?.final) needStatuses.push(String(d.id));
+      low = d.id;
+      top = Math.max(top ?? 0, d.id);
     }
-    await this.statusesFor(needStatuses.map((d) => String(d.id)));
+    const statuses = await this.fetchAllStatuses(needStatuses);
+    for (const step of apply) step();
+    for (const result of statuses) this.applyStatuses(result);
+    walk.low = low;
+    walk.top = top;
     return stop;
+  }
+
+  private fetchAllStatuses(ids: readonly string[]): Promise<StatusesFetch[]> {
+    for (const id of ids) this.statusesFetched.add(id);
+    return mapConcurrent(ids, REQUESTS_PER_SCOPE, (id) =>
+      this.run.ctx.within({ scope: this.repo, stream: STATUSES }, () => this.fetchStatuses(id)),
+    );
   }
 
   /** Fetch (a few at a time) and load the statuses of these deployments, in order. */
   private async statusesFor(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.statusesFetched.add(id);
-    const results = await mapConcurrent(ids, REQUESTS_PER_SCOPE, (id) =>
-      this.run.ctx.within({ scope: this.repo, stream: STATUSES }, () => this.fetchStatuses(id)),
-    );
-    for (const result of results) this.applyStatuses(result);
+    for (const result of await this.fetchAllStatuses(ids)) this.applyStatuses(result);
   }
 
   /** Every status of one deployment (If-None-Match when it was polled before). */
@@ -371,7 +391,7 @@ class DeploymentsSync {
     for (let i = 0; i < due.length; i += POLL_CHUNK) {
       await this.statusesFor(due.slice(i, i + POLL_CHUNK));
       this.saveCursors(this.cursor.walk);
-      await this.flush(false);
+      await this.flush();
     }
     // Forget ETags of deployments that are final now or no longer polled.
     for (const id of Object.keys(this.statuses.etags)) {

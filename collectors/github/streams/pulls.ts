@@ -13,7 +13,7 @@
 // Each merged pull request's own commits (GET …/pulls/{n}/commits, at most 250) give its first
 // commit time, so a squash merge's lead time starts at the PR's first commit (METRICS.md).
 import { RequestError } from '@octokit/request-error';
-import { BatchBuilder } from '../../engine/batch.ts';
+import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
 import { BadBodyError, type Fetched } from '../client.ts';
@@ -63,7 +63,11 @@ class PullsSync {
   private readonly pending = new Set<number>();
 
   constructor(private readonly run: RepoRun) {
-    this.batch = new BatchBuilder(run.ctx, { scope: run.scope.repo, stream: PULLS }, run.cursors);
+    this.batch = run.batch;
+    this.batch.onFlush(() => {
+      if (this.pending.size > 0) this.batch.after(derivePulls(this.repo, [...this.pending]));
+      this.pending.clear();
+    });
     this.fp = fingerprints.pulls(run.scope);
     this.cursor = storedCursor<PullsCursor>(run, PULLS, this.fp) ?? { fp: this.fp, etag: null, watermark: null, walk: null };
   }
@@ -72,19 +76,17 @@ class PullsSync {
     return this.run.scope.repo;
   }
 
-  private async flush(force: boolean): Promise<void> {
-    if (!force && !this.batch.full) return;
-    if (this.pending.size > 0) this.batch.after(derivePulls(this.repo, [...this.pending]));
-    this.pending.clear();
-    await this.batch.flush();
+  /** Commit when the batch is full; the collector commits the rest before pull commits need it. */
+  private async flush(): Promise<void> {
+    await this.batch.flushIfFull();
   }
 
   async sync(): Promise<void> {
     const { scope } = this.run;
     if (this.cursor.walk) {
       const resumed = await getPage(this.run, this.batch, PULLS, this.cursor.walk.next);
-      if (!resumed) return this.flush(true);
-      if (resumed.kind === 'ok' && !(await this.walk({ ...this.cursor.walk }, resumed))) return this.flush(true);
+      if (!resumed) return;
+      if (resumed.kind === 'ok' && !(await this.walk({ ...this.cursor.walk }, resumed))) return;
     }
     const first = await getPage(
       this.run,
@@ -94,11 +96,10 @@ class PullsSync {
       { owner: scope.owner, repo: scope.name, state: 'closed', sort: 'updated', direction: 'desc', per_page: 100 },
       this.cursor.etag,
     );
-    if (!first) return this.flush(true);
+    if (!first) return;
     if (first.kind === 'ok') {
       await this.walk({ next: first.url, floor: this.cursor.watermark, top: null, etag: first.etag }, first);
     }
-    await this.flush(true);
   }
 
   private save(walk: PullsWalk | null): void {
@@ -134,7 +135,7 @@ class PullsSync {
       if (!stop && current.next) {
         walk.next = current.next;
         this.save(walk);
-        await this.flush(false);
+        await this.flush();
         current = null;
         continue;
       }
@@ -287,12 +288,14 @@ async function syncPullCommits(run: RepoRun): Promise<void> {
     const fp = fingerprints.pulls(run.scope);
     const cursor = storedCursor<PullCommitsCursor>(run, PULL_COMMITS, fp) ?? { fp, unavailable: [] };
     const unavailable = new Set(cursor.unavailable);
-    const batch = new BatchBuilder(run.ctx, tag, run.cursors);
+    const batch = run.batch;
     const pending: number[] = [];
-    const flush = async (force: boolean) => {
-      if (!force && !batch.full) return;
+    batch.onFlush(() => {
       if (pending.length > 0) batch.after(derivePulls(run.scope.repo, pending.splice(0)));
-      await batch.flush();
+    });
+    const flush = async (force: boolean) => {
+      if (force) await batch.flush();
+      else await batch.flushIfFull();
     };
     const work = await run.ctx.db.all<{ number: number; commit_count: number | null }>(
       `SELECT number, commit_count FROM pull_requests
@@ -329,7 +332,9 @@ async function syncPullCommits(run: RepoRun): Promise<void> {
   });
 }
 
+/** Closed pull requests, then (once they are committed) the commits of the merged ones. */
 export async function syncPulls(run: RepoRun): Promise<void> {
   await run.ctx.within({ scope: run.scope.repo, stream: PULLS }, () => new PullsSync(run).sync());
+  await run.batch.flush();
   await syncPullCommits(run);
 }

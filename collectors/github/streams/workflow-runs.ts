@@ -7,7 +7,7 @@
 // at the first stored one (ids at or below the cursor's `top`), with page 1's ETag for a quiet
 // repository. With filters GitHub returns at most 1,000 runs per query (API-NOTES §1): when a walk
 // reaches that cap, it goes on with a new query for runs created up to the oldest one seen.
-import { BatchBuilder } from '../../engine/batch.ts';
+import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import { yieldToLoop } from '../../engine/yield.ts';
 import type { Fetched } from '../client.ts';
@@ -48,7 +48,7 @@ class WorkflowRunsSync {
     private readonly run: RepoRun,
     private readonly workflow: { file: string; branch: string },
   ) {
-    this.batch = new BatchBuilder(run.ctx, { scope: run.scope.repo, stream: WORKFLOW_RUNS }, run.cursors);
+    this.batch = run.batch;
     this.fp = fingerprints.workflowRuns(run.scope);
     this.cursor = storedCursor<WorkflowRunsCursor>(run, WORKFLOW_RUNS, this.fp) ?? {
       fp: this.fp,
@@ -84,18 +84,17 @@ class WorkflowRunsSync {
       const resumed = w.next
         ? await getPage(this.run, this.batch, WORKFLOW_RUNS, w.next)
         : await this.query(w.oldestCreated, null);
-      if (!resumed) return void (await this.batch.flush());
-      if (resumed.kind === 'ok' && !(await this.walk({ ...w }, resumed))) return void (await this.batch.flush());
+      if (!resumed) return;
+      if (resumed.kind === 'ok' && !(await this.walk({ ...w }, resumed))) return;
     }
     const first = await this.query(null, this.cursor.etag);
-    if (!first) return void (await this.batch.flush());
+    if (!first) return;
     if (first.kind === 'ok') {
       await this.walk(
         { next: null, floor: this.cursor.top, top: null, low: null, inQuery: 0, oldestCreated: null, etag: first.etag },
         first,
       );
     }
-    await this.batch.flush();
   }
 
   private save(walk: RunsWalk | null): void {

@@ -19,8 +19,6 @@ let world: World;
 let dir: string;
 let only: (repo: string) => boolean;
 let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; ms: number };
-/** How long the command takes to load before it does anything (tsx, imports). */
-let startupMs = 0;
 const env = { GITHUB_TOKEN: TOKEN, VIGIL_DEBUG: '' };
 
 /** A seeded PRNG (mulberry32), so a failing kill point can be replayed. */
@@ -41,20 +39,35 @@ function configPath(name: string): string {
   return file;
 }
 
-/** Start `vigil sync` and SIGKILL it after `afterMs` (unless it finished first). */
-function syncKilledAfter(config: string, afterMs: number): Promise<{ killed: boolean; code: number | null }> {
+/**
+ * Start `vigil sync` and SIGKILL it `afterMs` after its run has started (unless it finished
+ * first). Returns whether it was killed, and how long the run itself took when it was not.
+ */
+function syncKilledAfter(
+  config: string,
+  afterMs: number,
+): Promise<{ killed: boolean; code: number | null; runMs: number; stdout: string }> {
   return new Promise((resolve) => {
     const child: ChildProcess = spawn(process.execPath, [VIGIL_BIN, 'sync', '--config', config], {
       env: { ...process.env, ...env },
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     let killed = false;
-    const timer = setTimeout(() => {
-      killed = child.exitCode === null && child.kill('SIGKILL');
-    }, afterMs);
+    let timer: NodeJS.Timeout | undefined;
+    let startedAt = 0;
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk;
+      if (!startedAt && /sync started \(run \d+\)/.test(out)) {
+        startedAt = performance.now();
+        timer = setTimeout(() => {
+          killed = child.exitCode === null && child.kill('SIGKILL');
+        }, afterMs);
+      }
+    });
     child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ killed, code });
+      if (timer) clearTimeout(timer);
+      resolve({ killed, code, runMs: startedAt ? performance.now() - startedAt : 0, stdout: out });
     });
   });
 }
@@ -73,15 +86,11 @@ beforeAll(async () => {
   world = await startWorld();
   dir = tempDir('vigil-kill-');
   only = someRepos(world.store, 2);
-  const loading = performance.now();
-  expect((await runCli(['--version'])).code).toBe(0);
-  startupMs = performance.now() - loading;
-  const started = performance.now();
-  const result = await runCli(['sync', '--config', configPath('clean')], { env, timeoutMs: 120_000 });
-  const ms = performance.now() - started;
-  expect(result.code, result.stdout + result.stderr).toBe(0);
+  // The clean run, timed from when it starts: kill points are spread over that length.
+  const result = await syncKilledAfter(configPath('clean'), 600_000);
+  expect(result.code, result.stdout).toBe(0);
   const state = await readState('clean');
-  clean = { tables: state.tables, raw: state.raw, ms };
+  clean = { tables: state.tables, raw: state.raw, ms: result.runMs };
   // What the clean run printed, not being on a terminal: plain lines, then the summary.
   expect(result.stdout).toMatch(/^github: sync started \(run 1\), 2 scope\(s\)$/m);
   expect(result.stdout).toMatch(/^github: +acme\/\S+ +done .*records/m);
@@ -104,8 +113,8 @@ describe('vigil sync killed with SIGKILL and started again', () => {
       const next = random(1000 + chain);
       let interrupted = 0;
       for (let k = 0; k < KILLS_PER_CHAIN; k++) {
-        // Anywhere after start-up, within the length of a clean run's work.
-        const at = startupMs + next() * 0.8 * Math.max(500, clean.ms - startupMs);
+        // Anywhere within the length of a whole run, from the moment it starts.
+        const at = next() * clean.ms;
         const outcome = await syncKilledAfter(config, at);
         if (outcome.killed) interrupted++;
       }
