@@ -2,6 +2,7 @@
 // partition (every repository's records and every month of incidents), warm query latencies and
 // peak memory. Run: node --import tsx tests/stand-ins/org/measure.ts [small|default|large] [seed]
 import type { OrgSize } from './model.ts';
+import { repoRuns } from './repo-activity.ts';
 import { SimulatedOrg, storeOf } from './store.ts';
 import { iso, monthIndex } from './time.ts';
 
@@ -50,7 +51,7 @@ export async function measure(size: OrgSize, seed = 1, anchor = '2025-06-01T12:0
   for (let r = 0; r < sim.org.repos.length; r++) {
     const rd = sim.repoData(r);
     const t = rd.t;
-    if (rd.repo.workflow) counts.workflowRuns = (counts.workflowRuns as number) + rd.runs().length;
+    if (rd.repo.workflow) counts.workflowRuns = (counts.workflowRuns as number) + repoRuns(rd).length;
     else {
       counts.deployments = (counts.deployments as number) + t.deploys.length;
       for (const d of t.deploys) {

@@ -13,6 +13,7 @@ import type {
   OrgWorkflowRun,
   Page,
 } from './model.ts';
+import { issueAsOf, issueOfPr, releaseAsOf, repoRuns, runAsOf } from './repo-activity.ts';
 import type { RepoData, RunPlan } from './repo-records.ts';
 import { prHeadRef } from './repo-text.ts';
 import { lastAtOrBefore } from './repo-timeline.ts';
@@ -306,12 +307,12 @@ export function listIssues(
   const list = rd.cached(key, () => {
     const rows: { key: IssueKey; issue: OrgIssue }[] = [];
     rd.t.issues.forEach((_, i) => {
-      const issue = rd.issueAsOf(i, clock);
+      const issue = issueAsOf(rd, i, clock);
       if (issue) rows.push({ key: { issue: i }, issue });
     });
     for (const pr of rd.t.prs) {
       if (pr.createdAt > clock) continue;
-      const issue = rd.issueOfPr(pr, clock);
+      const issue = issueOfPr(rd, pr, clock);
       if (issue) rows.push({ key: { pr: pr.p }, issue });
     }
     const filtered = rows.filter(({ issue }) => {
@@ -328,7 +329,7 @@ export function listIssues(
   });
   const items = list
     .slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit))
-    .map((k) => ('pr' in k ? rd.issueOfPr(rd.t.prs[k.pr] as PrPlan, clock) : rd.issueAsOf(k.issue, clock)) as OrgIssue);
+    .map((k) => ('pr' in k ? issueOfPr(rd, rd.t.prs[k.pr] as PrPlan, clock) : issueAsOf(rd, k.issue, clock)) as OrgIssue);
   return { items, total: list.length };
 }
 
@@ -375,11 +376,11 @@ export function listRuns(
   const list = rd.cached(key, () => {
     const created = createdMatcher(filter.created);
     const out: RunPlan[] = [];
-    const runs = rd.runs();
+    const runs = repoRuns(rd);
     for (let i = runs.length - 1; i >= 0; i--) {
       const r = runs[i] as RunPlan;
       if (r.createdAt > clock || !created(r.createdAt)) continue;
-      const view = rd.runAsOf(r, clock) as OrgWorkflowRun;
+      const view = runAsOf(rd, r, clock) as OrgWorkflowRun;
       if (filter.workflowId !== undefined && view.workflowId !== filter.workflowId) continue;
       if (filter.branch !== undefined && view.headBranch !== filter.branch) continue;
       if (filter.event !== undefined && view.event !== filter.event) continue;
@@ -391,7 +392,7 @@ export function listRuns(
   });
   const items = list
     .slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit))
-    .map((r) => rd.runAsOf(r, clock) as OrgWorkflowRun);
+    .map((r) => runAsOf(rd, r, clock) as OrgWorkflowRun);
   return { items, total: list.length };
 }
 
@@ -402,5 +403,5 @@ export function listReleases(rd: RepoData, offset: number, limit: number, clock:
   );
   const indices: number[] = [];
   for (let i = visible; i >= 0; i--) indices.push(i);
-  return pageOf(indices, offset, limit, (i) => rd.releaseAsOf(i, clock));
+  return pageOf(indices, offset, limit, (i) => releaseAsOf(rd, i, clock));
 }

@@ -2,21 +2,12 @@
 // parents, pull requests, deployments with statuses, workflow runs, releases and issues. Final
 // states are rendered once and memoised; `asOf` views cut them at the store's clock.
 import { GH_BASE, ghId } from './ids.ts';
-import type {
-  OrgCommit,
-  OrgDeployment,
-  OrgDeploymentStatus,
-  OrgIssue,
-  OrgPullRequest,
-  OrgRelease,
-  OrgRepo,
-  OrgWorkflowRun,
-} from './model.ts';
-import { HEX_SHA, HEX_TREE, hash32, hexOf, Rng } from './prng.ts';
-import { issueLabels, issueTitle, prBody, prHeadRef, prLabels, prTitle, pushMessage, sideMessage } from './repo-text.ts';
+import type { OrgCommit, OrgDeployment, OrgDeploymentStatus, OrgIssue, OrgPullRequest, OrgRepo } from './model.ts';
+import { HEX_SHA, HEX_TREE, hash32, hexOf } from './prng.ts';
+import { prBody, prHeadRef, prLabels, prTitle, pushMessage, sideMessage } from './repo-text.ts';
 import { lastAtOrBefore } from './repo-timeline.ts';
 import type { StaticOrg } from './static-org.ts';
-import { iso, MINUTE, sec } from './time.ts';
+import { iso } from './time.ts';
 import {
   type DeployPlan,
   M_DIRECT,
@@ -84,16 +75,18 @@ export class RepoData {
   private readonly commitMemo = new Map<number, OrgCommit>();
   private readonly pullMemo: (OrgPullRequest | undefined)[] = [];
   private readonly deployMemo: (OrgDeployment | undefined)[] = [];
-  private readonly issueMemo = new Map<number, OrgIssue>();
+  /** Rendered issues (final states), for repo-activity.ts. */
+  readonly issueMemo = new Map<number, OrgIssue>();
   private prByNumberMap: Map<number, number> | null = null;
-  private runsList: RunPlan[] | null = null;
+  /** Workflow runs in creation order, built once by repo-activity.ts. */
+  runsList: RunPlan[] | null = null;
   /** Query results keyed by filter and clock, so paging through one list costs a slice per page. */
   readonly queryCache = new Map<string, unknown>();
 
   constructor(
     readonly org: StaticOrg,
     readonly t: RepoTimeline,
-    private readonly incidentOf: IncidentLookup,
+    readonly incidentOf: IncidentLookup,
   ) {
     this.repoIndex = t.repo;
     this.repo = org.repos[t.repo] as OrgRepo;
@@ -446,187 +439,5 @@ export class RepoData {
     if (last <= clock) return final;
     const statuses = final.statuses.filter((s) => Date.parse(s.createdAt) <= clock);
     return { ...final, statuses, updatedAt: statuses[statuses.length - 1]?.createdAt ?? final.createdAt };
-  }
-
-  // ---- workflow runs (repositories that deploy from Actions)
-  runs(): RunPlan[] {
-    if (!this.runsList) {
-      const list: RunPlan[] = [];
-      if (this.repo.workflow) {
-        for (const d of this.t.deploys) {
-          list.push({
-            id: ghId(GH_BASE.run, this.repoIndex, 2 * d.k),
-            deploy: d,
-            pr: null,
-            createdAt: d.createdAt,
-            startedAt: d.inProgressAt,
-            completedAt: d.finalAt,
-            runNumber: d.runNumber,
-          });
-        }
-        const rng = new Rng(this.org.seed, 'ci', this.repoIndex);
-        const ci: RunPlan[] = this.t.prs.map((pr) => {
-          const at = sec((pr.commitTimes[pr.commitTimes.length - 1] as number) + rng.range(5, 40) * 1000);
-          const started = sec(at + rng.range(3, 30) * 1000);
-          return {
-            id: ghId(GH_BASE.run, this.repoIndex, 2 * pr.p + 1),
-            deploy: null,
-            pr,
-            createdAt: at,
-            startedAt: started,
-            completedAt: sec(started + rng.range(3, 12) * MINUTE),
-            runNumber: 0,
-          };
-        });
-        ci.sort((a, b) => a.createdAt - b.createdAt);
-        ci.forEach((r, i) => {
-          r.runNumber = 1 + i + (this.t.numberBase % 500);
-        });
-        list.push(...ci);
-        list.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
-      }
-      this.runsList = list;
-    }
-    return this.runsList;
-  }
-
-  runAsOf(r: RunPlan, clock: number): OrgWorkflowRun | undefined {
-    if (r.createdAt > clock) return undefined;
-    const wf = this.repo.workflow;
-    const status = clock < r.startedAt ? 'queued' : clock < r.completedAt ? 'in_progress' : 'completed';
-    let conclusion: OrgWorkflowRun['conclusion'] = null;
-    if (status === 'completed') {
-      if (r.deploy) conclusion = r.deploy.outcome === 'success' ? 'success' : 'failure';
-      else conclusion = hash32(r.id, 'ci') % 100 < 12 ? 'failure' : hash32(r.id, 'cancel') % 100 < 3 ? 'cancelled' : 'success';
-    }
-    const updated = status === 'queued' ? r.createdAt : status === 'in_progress' ? r.startedAt : r.completedAt;
-    if (r.deploy) {
-      const d = r.deploy;
-      return {
-        repo: this.repo.fullName,
-        id: r.id,
-        workflowId: wf?.id ?? 0,
-        name: wf?.name ?? 'Deploy',
-        path: `.github/workflows/${wf?.file ?? 'deploy.yml'}`,
-        displayTitle: this.commitAt(d.pos).message.split('\n')[0] as string,
-        headBranch: this.repo.defaultBranch,
-        headSha: this.sha(d.pos),
-        event: d.reason === 'retry' || d.reason === 'redeploy' ? 'workflow_dispatch' : 'push',
-        status,
-        conclusion,
-        runNumber: r.runNumber,
-        runAttempt: 1,
-        createdAt: iso(r.createdAt),
-        runStartedAt: iso(r.startedAt),
-        updatedAt: iso(updated),
-        actorLogin: this.login(d.creator),
-      };
-    }
-    const pr = r.pr as PrPlan;
-    const j = pr.commitTimes.length - 1;
-    return {
-      repo: this.repo.fullName,
-      id: r.id,
-      workflowId: ghId(GH_BASE.workflow, this.repoIndex, 0),
-      name: 'CI',
-      path: '.github/workflows/ci.yml',
-      displayTitle: prTitle(pr),
-      headBranch: prHeadRef(pr, this.login(pr.author, 'dependabot')),
-      headSha: this.sha(sidePos(pr.p, j)),
-      event: 'pull_request',
-      status,
-      conclusion,
-      runNumber: r.runNumber,
-      runAttempt: 1,
-      createdAt: iso(r.createdAt),
-      runStartedAt: iso(r.startedAt),
-      updatedAt: iso(updated),
-      actorLogin: this.login(pr.author, 'dependabot[bot]'),
-    };
-  }
-
-  // ---- releases
-  releaseAsOf(i: number, clock: number): OrgRelease | undefined {
-    const r = this.t.releases[i];
-    if (!r || r.createdAt > clock) return undefined;
-    const published = r.createdAt + (hash32(this.repoIndex, i) % 240) * 1000;
-    const prs = this.t.prs.filter((p) => p.landing >= 0 && p.landing <= r.pos && p.landing > r.pos - 6).slice(-5);
-    return {
-      repo: this.repo.fullName,
-      id: ghId(GH_BASE.release, this.repoIndex, i),
-      tagName: r.tag,
-      name: r.tag,
-      targetCommitish: this.org.repoInfo[this.repoIndex]?.releaseBased ? this.sha(r.pos) : this.repo.defaultBranch,
-      draft: published > clock,
-      prerelease: r.prerelease,
-      createdAt: iso(r.createdAt),
-      publishedAt: published <= clock ? iso(published) : null,
-      authorLogin: this.login(r.author),
-      body: `## What's changed\n${prs.map((p) => `* ${prTitle(p)} by @${this.login(p.author, 'dependabot[bot]')} in #${p.number}`).join('\n') || '* Maintenance'}`,
-    };
-  }
-
-  // ---- issues (pull requests appear here too, as on GitHub)
-  issueOfPr(pr: PrPlan, clock: number): OrgIssue | undefined {
-    const view = this.pullAsOf(pr, clock);
-    if (!view) return undefined;
-    return {
-      repo: this.repo.fullName,
-      id: ghId(GH_BASE.issue, this.repoIndex, pr.number),
-      number: pr.number,
-      title: view.title,
-      body: view.body,
-      authorLogin: view.authorLogin,
-      labels: view.labels,
-      createdAt: view.createdAt,
-      updatedAt: view.updatedAt,
-      closedAt: view.closedAt,
-      pullRequestNumber: pr.number,
-      stateReason: view.closedAt ? 'completed' : null,
-      comments: pr.comments,
-    };
-  }
-
-  issueAsOf(i: number, clock: number): OrgIssue | undefined {
-    const issue = this.t.issues[i];
-    if (!issue || issue.createdAt > clock) return undefined;
-    let final = this.issueMemo.get(i);
-    if (!final) {
-      let title = issueTitle(issue);
-      let body = 'Reported by the team. Steps to reproduce and expected behaviour below.';
-      let severity: string | null = null;
-      if (issue.kind === 'postmortem') {
-        const d = this.t.deploys[issue.deployment];
-        const inc = d ? this.incidentOf(this.repoIndex, d.k) : undefined;
-        const sha = d ? this.sha(d.pos) : '';
-        severity = inc?.priorityName ? `sev${Math.min(4, Number(inc.priorityName.slice(1)))}` : null;
-        title = `Postmortem: ${inc?.title ?? 'production incident'}`;
-        body =
-          `## Incident\nPagerDuty incident ${inc ? `#${inc.number} (${inc.id})` : ''} triggered ${inc ? iso(inc.at) : ''}.\n\n` +
-          `## Cause\nDeployment ${d ? this.deployId(d) : ''} shipped ${sha.slice(0, 10)}, which introduced the regression.\n\n` +
-          `## Follow-ups\n- [ ] add an alert on the leading signal\n- [ ] add a regression test`;
-      }
-      final = {
-        repo: this.repo.fullName,
-        id: ghId(GH_BASE.issue, this.repoIndex, issue.number),
-        number: issue.number,
-        title,
-        body,
-        authorLogin: this.login(issue.author),
-        labels: issueLabels(issue, severity),
-        createdAt: iso(issue.createdAt),
-        updatedAt: iso(Number.isFinite(issue.closedAt) ? issue.closedAt : issue.createdAt + issue.comments * 3_600_000),
-        closedAt: Number.isFinite(issue.closedAt) ? iso(issue.closedAt) : null,
-        pullRequestNumber: null,
-        stateReason: issue.stateReason,
-        comments: issue.comments,
-      };
-      this.issueMemo.set(i, final);
-    }
-    if (Number.isFinite(issue.closedAt) && issue.closedAt > clock) {
-      return { ...final, closedAt: null, stateReason: null, updatedAt: iso(issue.createdAt) };
-    }
-    if (Date.parse(final.updatedAt) > clock) return { ...final, updatedAt: iso(issue.createdAt) };
-    return final;
   }
 }
