@@ -109,6 +109,7 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
       userReported: c.plan.userReported,
       evidence: c.plan.evidence,
     });
+    drafts.push(...followUps(org, c));
   }
   ensureEveryEvidence(org, drafts);
 
@@ -145,7 +146,7 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
     for (let week = org.historyStart; week < org.historyEnd; week += WEEK) {
       for (let b = rng.poisson(rule.rate * mult); b > 0; b--) {
         let at = sec(week + rng.range(0, WEEK));
-        const fires = 3 + rng.int(4);
+        const fires = 3 + rng.int(3);
         const urgency: 'high' | 'low' = rng.chance(0.7) ? 'high' : 'low';
         for (let i = 0; i < fires; i++) {
           drafts.push({
@@ -195,6 +196,36 @@ export function buildIncidentPlan(org: StaticOrg, caused: CausedSeed[]): Inciden
     (a, b) => a.at - b.at || a.service - b.service || a.key - b.key || (a.caused?.deploy ?? 0) - (b.caused?.deploy ?? 0),
   );
   return drafts.filter((d) => d.at >= org.historyStart && d.at <= org.historyEnd).map((d, index) => plan(org, d, index));
+}
+
+/**
+ * A bad change rarely pages once: the alert fires again before the fix lands, or a dependent
+ * service of the same team breaks too. Up to two more incidents, hours apart, caused by the same
+ * deployment (and never after a rollback has undone it).
+ */
+function followUps(org: StaticOrg, c: CausedSeed): Draft[] {
+  const rng = new Rng(org.seed, 'follow-up', c.repo, c.deploy);
+  const team = org.teamInfo[org.repoInfo[c.repo]?.team ?? 0] as TeamInfo;
+  const out: Draft[] = [];
+  let at = c.plan.at;
+  for (let j = 1; j <= 2 && rng.chance(j === 1 ? 0.7 : 0.45); j++) {
+    at = sec(at + Math.min(16 * HOUR, Math.max(10 * MINUTE, rng.lognormal(80, 0.8) * MINUTE)));
+    if (Number.isFinite(c.plan.rollbackDoneAt) && at >= c.plan.rollbackDoneAt) break;
+    if (at > org.historyEnd) break;
+    const service = rng.chance(0.6) || team.services.length < 2 ? c.plan.service : (rng.pick(team.services) as number);
+    out.push({
+      at,
+      service,
+      kind: 'caused',
+      key: j,
+      caused: c,
+      priority: c.plan.priority < 0 ? -1 : Math.min(4, c.plan.priority + rng.int(2)),
+      urgency: c.plan.urgency,
+      userReported: rng.chance(0.08),
+      evidence: null,
+    });
+  }
+  return out;
 }
 
 const EVIDENCE: NonNullable<CausedPlan['evidence']>[] = ['sha-in-description', 'sha-in-note', 'sha-in-title', 'deployment-id'];

@@ -444,7 +444,7 @@ export function buildStaticOrg(seed: number, size: OrgSize, anchor: number): Sta
       service: ti.services[f % ti.services.length] as number,
       template: FLAPPING_TEMPLATES[f % FLAPPING_TEMPLATES.length] as string,
       hosts,
-      rate: rng.range(0.35, 0.8),
+      rate: rng.range(0.3, 0.6),
     });
   }
 
