@@ -47,6 +47,11 @@ export interface MetricQuery {
   repo: string[];
   severity: string[];
   groupBy: GroupBy;
+  /**
+   * The zone is the configured one, whose local dates the facts store (deployed_day, …): buckets
+   * come from those columns instead of converting every row's time.
+   */
+  localDays: boolean;
   /** Parameters specific to one endpoint (e.g. thresholds, limit, cursor), validated by it. */
   extra: Record<string, string>;
 }
@@ -127,7 +132,10 @@ export function addDays(date: string, days: number): string {
 const baseNames = ['from', 'to', 'grain', 'tz', 'groupBy', ...filterNames] as const;
 
 /** Validate the request's parameters (no database access). */
-export function parseParams(raw: RawParams, options: QueryOptions): Omit<MetricQuery, 'lo' | 'hi' | 'fromDate' | 'toDate'> {
+export function parseParams(
+  raw: RawParams,
+  options: QueryOptions,
+): Omit<MetricQuery, 'lo' | 'hi' | 'fromDate' | 'toDate' | 'localDays'> {
   const extraNames = Object.keys(options.extra ?? {});
   const base = options.records ? baseNames.filter((n) => n !== 'grain' && n !== 'groupBy') : baseNames;
   const allowedNames = [...base, ...extraNames];
@@ -218,7 +226,7 @@ export async function resolveQuery(db: QueryRunner, raw: RawParams, options: Que
       'Narrow from/to, or request the years one at a time.',
     );
   }
-  return { ...q, lo: row.lo, hi: row.hi, fromDate: row.from_date, toDate: row.to_date };
+  return { ...q, lo: row.lo, hi: row.hi, fromDate: row.from_date, toDate: row.to_date, localDays: q.tz === options.defaultTz };
 }
 
 /** The bucket start dates (local, YYYY-MM-DD) covering [fromDate, toDate] at a grain. */

@@ -29,9 +29,11 @@ import {
   type DeriveState,
   marksMoved,
   readMarks,
+  sinceConditions,
   snapshotUserData,
   userDataChanged,
 } from './derive/scope.ts';
+import { deriveZoneOffsets } from './derive/zones.ts';
 
 const STATE_KEY = 'derive.state';
 
@@ -40,6 +42,8 @@ export interface RefreshResult {
   reason: string;
   ms: number;
   scopes?: Record<string, number>;
+  /** Milliseconds per derivation step. */
+  steps?: Record<string, number>;
 }
 
 export interface RefreshOptions {
@@ -89,21 +93,32 @@ async function recreateTables(tx: WriteTx): Promise<void> {
   }
 }
 
-async function runFull(tx: WriteTx, ctx: DeriveContext): Promise<void> {
-  await deriveEnvironments(tx, ctx);
-  await deriveDeployments(tx, ctx);
-  await deriveChanges(tx, ctx);
-  await deriveIncidentBase(tx, ctx);
-  await deriveIncidentTokens(tx, ctx);
-  await deriveAttribution(tx, ctx);
-  await deriveIncidentImpact(tx, ctx);
-  await deriveFlapping(tx, ctx);
-  await deriveLabels(tx, ctx);
-  await deriveDeploymentOutcomes(tx, ctx);
-  await deriveShifts(tx, ctx.settings);
-  await deriveOncallPieces(tx, ctx);
-  await prepareOncallSpans(tx, ctx);
-  await derivePages(tx, ctx);
+/** Time each step; the timings come back in RefreshResult.steps (and feed the benchmark). */
+class Steps {
+  readonly timings: Record<string, number> = {};
+  async run(name: string, fn: () => Promise<void>): Promise<void> {
+    const t = performance.now();
+    await fn();
+    this.timings[name] = (this.timings[name] ?? 0) + Math.round(performance.now() - t);
+  }
+}
+
+async function runFull(tx: WriteTx, ctx: DeriveContext, steps: Steps): Promise<void> {
+  await steps.run('zone offsets', () => deriveZoneOffsets(tx, ctx.settings, true));
+  await steps.run('environments', () => deriveEnvironments(tx, ctx));
+  await steps.run('deployments', () => deriveDeployments(tx, ctx));
+  await steps.run('changes', () => deriveChanges(tx, ctx));
+  await steps.run('incidents', () => deriveIncidentBase(tx, ctx));
+  await steps.run('tokens', () => deriveIncidentTokens(tx, ctx));
+  await steps.run('attribution', () => deriveAttribution(tx, ctx));
+  await steps.run('impact', () => deriveIncidentImpact(tx, ctx));
+  await steps.run('flapping', () => deriveFlapping(tx, ctx));
+  await steps.run('labels', () => deriveLabels(tx, ctx));
+  await steps.run('deployment outcomes', () => deriveDeploymentOutcomes(tx, ctx));
+  await steps.run('shifts', () => deriveShifts(tx, ctx.settings));
+  await steps.run('on-call pieces', () => deriveOncallPieces(tx, ctx));
+  await steps.run('on-call spans', () => prepareOncallSpans(tx, ctx));
+  await steps.run('pages', () => derivePages(tx, ctx));
 }
 
 async function count(tx: WriteTx, table: string): Promise<number> {
@@ -111,45 +126,51 @@ async function count(tx: WriteTx, table: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function runIncremental(tx: WriteTx, ctx: DeriveContext, state: DeriveState): Promise<Record<string, number>> {
-  const marks = state.marks;
-  await buildSourceScopes(tx, marks);
+async function runIncremental(
+  tx: WriteTx,
+  ctx: DeriveContext,
+  state: DeriveState,
+  steps: Steps,
+): Promise<Record<string, number>> {
+  const since = await sinceConditions(tx, state.marks);
+  await steps.run('deriveZoneOffsets', () => deriveZoneOffsets(tx, ctx.settings, false));
+  await steps.run('buildSourceScopes', () => buildSourceScopes(tx, since));
   // Repositories: deployment facts and changes, per repository.
-  await deriveEnvironments(tx, ctx);
-  await deriveDeployments(tx, ctx);
-  await deriveChanges(tx, ctx);
+  await steps.run('deriveEnvironments', () => deriveEnvironments(tx, ctx));
+  await steps.run('deriveDeployments', () => deriveDeployments(tx, ctx));
+  await steps.run('deriveChanges', () => deriveChanges(tx, ctx));
   // Incidents: signatures before the rebuild (a renamed incident leaves its old rule), then facts.
   await tx.run('DROP TABLE IF EXISTS s_sigs');
   await tx.run('CREATE TEMP TABLE s_sigs AS SELECT DISTINCT signature FROM d_incidents WHERE id IN (SELECT id FROM s_incidents)');
-  await deriveIncidentBase(tx, ctx);
-  await deriveIncidentTokens(tx, ctx);
+  await steps.run('deriveIncidentBase', () => deriveIncidentBase(tx, ctx));
+  await steps.run('deriveIncidentTokens', () => deriveIncidentTokens(tx, ctx));
   await tx.run('INSERT INTO s_sigs SELECT DISTINCT signature FROM d_incidents WHERE id IN (SELECT id FROM s_incidents)');
   // Attribution, remembering the deployments the old attribution pointed at.
-  await buildAttributionScope(tx, marks);
+  await steps.run('buildAttributionScope', () => buildAttributionScope(tx, since));
   await tx.run('DROP TABLE IF EXISTS s_deploys');
   await tx.run(`CREATE TEMP TABLE s_deploys AS
     SELECT deployment_id AS id FROM d_attribution WHERE incident_id IN (SELECT id FROM s_attr) AND deployment_id IS NOT NULL`);
-  await deriveAttribution(tx, ctx);
-  await deriveIncidentImpact(tx, ctx);
+  await steps.run('deriveAttribution', () => deriveAttribution(tx, ctx));
+  await steps.run('deriveIncidentImpact', () => deriveIncidentImpact(tx, ctx));
   // Noise and labels.
-  await deriveFlapping(tx, ctx);
+  await steps.run('deriveFlapping', () => deriveFlapping(tx, ctx));
   await tx.run('DROP TABLE IF EXISTS s_label');
   await tx.run(`CREATE TEMP TABLE s_label AS
     SELECT id FROM s_attr UNION SELECT id FROM s_labels
     UNION SELECT id FROM d_incidents WHERE signature IN (SELECT signature FROM s_sigs)`);
-  await deriveLabels(tx, ctx);
-  await buildDeploymentScope(tx);
-  await deriveDeploymentOutcomes(tx, ctx);
+  await steps.run('deriveLabels', () => deriveLabels(tx, ctx));
+  await steps.run('buildDeploymentScope', () => buildDeploymentScope(tx));
+  await steps.run('deriveDeploymentOutcomes', () => deriveDeploymentOutcomes(tx, ctx));
   // On call: shifts are few, so they are always rebuilt whole.
-  await deriveShifts(tx, ctx.settings);
-  await deriveOncallPieces(tx, ctx);
-  await prepareOncallSpans(tx, ctx);
+  await steps.run('deriveShifts', () => deriveShifts(tx, ctx.settings));
+  await steps.run('deriveOncallPieces', () => deriveOncallPieces(tx, ctx));
+  await steps.run('prepareOncallSpans', () => prepareOncallSpans(tx, ctx));
   // Pages: rebuild the touched people's pages, then patch pages whose incident or shift changed.
-  await buildPageScope(tx, marks);
-  await derivePages(tx, ctx);
-  await refreshPageIncidentColumns(tx);
-  const shifts = await changedShiftRange(tx, marks);
-  if (shifts) await refreshPageOncall(tx, ctx, shifts.from, shifts.to);
+  await steps.run('buildPageScope', () => buildPageScope(tx, since));
+  await steps.run('derivePages', () => derivePages(tx, ctx));
+  await steps.run('refreshPageIncidentColumns', () => refreshPageIncidentColumns(tx));
+  const shifts = await changedShiftRange(tx, since);
+  if (shifts) await steps.run('refreshPageOncall', () => refreshPageOncall(tx, ctx, shifts.from, shifts.to));
   return {
     repos: await count(tx, 's_repos'),
     incidents: await count(tx, 's_incidents'),
@@ -188,6 +209,7 @@ export async function refreshDerived(db: Database, config: VigilConfig, options:
   }
 
   const full = reason !== undefined;
+  const steps = new Steps();
   const result = await db.write(async (tx) => {
     // Read the marks again inside the transaction: they are what this refresh will have seen.
     const seen = await readMarks(tx);
@@ -197,9 +219,9 @@ export async function refreshDerived(db: Database, config: VigilConfig, options:
     let scopes: Record<string, number> | undefined;
     if (full) {
       await recreateTables(tx);
-      await runFull(tx, ctx);
+      await runFull(tx, ctx, steps);
     } else {
-      scopes = await runIncremental(tx, ctx, before as DeriveState);
+      scopes = await runIncremental(tx, ctx, before as DeriveState, steps);
     }
     await snapshotUserData(tx);
     const state: DeriveState = {
@@ -222,5 +244,6 @@ export async function refreshDerived(db: Database, config: VigilConfig, options:
     reason: reason ?? 'new or changed records',
     ms: Math.round(performance.now() - started),
     ...(result ? { scopes: result } : {}),
+    steps: steps.timings,
   };
 }

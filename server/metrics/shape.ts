@@ -66,6 +66,8 @@ export interface FactSource {
   from: string;
   /** Time column the bucket and range use. */
   time: string;
+  /** Its local date in the configured zone, when the fact stores one. */
+  day?: string;
   /** Extra SQL conditions (code-defined). */
   where?: string;
   dims: Dimensions;
@@ -85,7 +87,7 @@ export async function aggregate(
   const sql = `
     SELECT grouping(bucket) = 1 AS is_total, bucket, grp, ${aggs}
     FROM (
-      SELECT ${bucketExpr(q, source.time)} AS bucket, ${groupExpr(q, source.dims)} AS grp, *
+      SELECT ${bucketExpr(q, source.time, source.day)} AS bucket, ${groupExpr(q, source.dims)} AS grp, *
       FROM ${source.from}
       WHERE ${rangeExpr(source.time)} ${source.where ? `AND ${source.where}` : ''} ${filterExpr(q, source.dims)}
     ) f
@@ -104,7 +106,7 @@ export async function durations(
 ): Promise<DbRow[]> {
   const extraCols = Object.entries(extra.columns ?? {});
   const src = `
-    SELECT ${bucketExpr(q, source.time)} AS bucket, ${groupExpr(q, source.dims)} AS grp, CAST(${value} AS DOUBLE) AS x
+    SELECT ${bucketExpr(q, source.time, source.day)} AS bucket, ${groupExpr(q, source.dims)} AS grp, CAST(${value} AS DOUBLE) AS x
       ${extraCols.map(([name, expr]) => `, ${expr} AS ${name}`).join('')}
     FROM ${source.from}
     WHERE ${rangeExpr(source.time)} ${source.where ? `AND ${source.where}` : ''} ${filterExpr(q, source.dims)}`;

@@ -14,10 +14,22 @@ function column(name: string): string {
 /** Where each filter and group dimension lives in a fact table (null: not applicable). */
 export type Dimensions = Partial<Record<FilterName | 'person' | 'schedule', string>>;
 
-/** `CAST(date_trunc('<grain>', timezone($tz, col)) AS DATE)`: the local bucket start. */
-export function bucketExpr(q: MetricQuery, timeColumn: string): string {
+/**
+ * The local bucket start of a time column: from the stored local date in the configured zone
+ * (`dayColumn`) when the request uses that zone, else converting each time to the request's zone.
+ */
+export function bucketExpr(q: MetricQuery, timeColumn: string, dayColumn?: string): string {
   if (!(grains as readonly string[]).includes(q.grain)) throw new Error(`Unknown grain ${q.grain}`);
+  if (dayColumn && q.localDays) {
+    return q.grain === 'day' ? column(dayColumn) : `CAST(date_trunc('${q.grain}', ${column(dayColumn)}) AS DATE)`;
+  }
   return `CAST(date_trunc('${q.grain}', timezone($tz, ${column(timeColumn)})) AS DATE)`;
+}
+
+/** The local date of a time column in the request's zone (the stored one when it is the configured zone). */
+export function localDateExpr(q: MetricQuery, timeColumn: string, dayColumn?: string): string {
+  if (dayColumn && q.localDays) return column(dayColumn);
+  return `CAST(timezone($tz, ${column(timeColumn)}) AS DATE)`;
 }
 
 /** The same for a DATE column that is already local (e.g. a night date). */

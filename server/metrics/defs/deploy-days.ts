@@ -3,6 +3,7 @@
 // weeks of the range, weeks without any deployment included: the input of the DORA
 // deployment-frequency level (dora/levels.ts). Weeks cut by the range edges count as they are.
 import { aggregate, filterNotes, num, shapeRows } from '../shape.ts';
+import { localDateExpr } from '../sql.ts';
 import type { MetricDefinition, MetricRow } from '../types.ts';
 import { deploymentDims, successfulProduction } from './deployment-frequency.ts';
 
@@ -32,7 +33,7 @@ export const deployDays: MetricDefinition = {
     const weekly = { ...q, grain: 'week' as const };
     const rows = await aggregate(ctx, weekly, successfulProduction, {
       n: 'count(*)',
-      deploy_days: 'count(DISTINCT CAST(timezone($tz, deployed_at) AS DATE))',
+      deploy_days: `count(DISTINCT ${localDateExpr(weekly, 'deployed_at', 'deployed_day')})`,
     });
     const shaped = shapeRows(
       weekly,

@@ -7,12 +7,14 @@
 // partial first or last bucket is not under-reported.
 import { bucketDaysInRange, type MetricQuery } from '../query.ts';
 import { aggregate, filterNotes, num, shapeRows } from '../shape.ts';
+import { localDateExpr } from '../sql.ts';
 import type { MetricDefinition } from '../types.ts';
 
 export const deploymentDims = { team: 'team_id', repo: 'repo' } as const;
 export const successfulProduction = {
   from: 'd_deployments',
   time: 'deployed_at',
+  day: 'deployed_day',
   where: "production AND outcome = 'success'",
   dims: deploymentDims,
 };
@@ -38,7 +40,7 @@ export const deploymentFrequency: MetricDefinition = {
   async compute(ctx, q) {
     const rows = await aggregate(ctx, q, successfulProduction, {
       n: 'count(*)',
-      deploy_days: 'count(DISTINCT CAST(timezone($tz, deployed_at) AS DATE))',
+      deploy_days: `count(DISTINCT ${localDateExpr(q, 'deployed_at', 'deployed_day')})`,
     });
     const days = rangeDays(q);
     const shaped = shapeRows(

@@ -4,7 +4,7 @@ import { aggregate, filterNotes, num, shapeRows } from '../shape.ts';
 import type { MetricDefinition } from '../types.ts';
 
 export const incidentDims = { team: 'team_id', service: 'service_id', severity: 'severity' } as const;
-export const incidentSource = { from: 'd_incidents', time: 'created_at', dims: incidentDims };
+export const incidentSource = { from: 'd_incidents', time: 'created_at', day: 'created_day', dims: incidentDims };
 
 export const incidents: MetricDefinition = {
   name: 'incidents',

@@ -30,7 +30,7 @@ export const leadTime: MetricDefinition = {
     { name: 'pullRequests', description: 'Changes that are pull requests', unit: 'changes' },
   ],
   async compute(ctx, q) {
-    const rows = await durations(ctx, q, { from: 'd_changes', time: 'deployed_at', dims }, 'lead_time_s', {
+    const rows = await durations(ctx, q, { from: 'd_changes', time: 'deployed_at', day: 'deployed_day', dims }, 'lead_time_s', {
       columns: { is_pr: "kind = 'pull_request'" },
       aggregates: { prs: 'count(*) FILTER (WHERE is_pr)' },
     });

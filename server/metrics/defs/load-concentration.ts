@@ -34,7 +34,7 @@ export const loadConcentration: MetricDefinition = {
       `WITH per_person AS (
          SELECT grouping(bucket) = 1 AS is_total, bucket, grp, user_id, count(*) AS n
          FROM (
-           SELECT ${bucketExpr(q, 'started_at')} AS bucket, ${groupExpr(q, pageDims)} AS grp, user_id FROM d_pages
+           SELECT ${bucketExpr(q, 'started_at', 'started_day')} AS bucket, ${groupExpr(q, pageDims)} AS grp, user_id FROM d_pages
            WHERE ${rangeExpr('started_at')} ${filterExpr(q, pageDims)}
          ) GROUP BY GROUPING SETS ((bucket, grp, user_id), (grp, user_id))
        ),

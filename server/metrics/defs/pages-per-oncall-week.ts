@@ -42,7 +42,7 @@ export const pagesPerOncallWeek: MetricDefinition = {
       ctx,
       `SELECT grouping(bucket) = 1 AS is_total, bucket, grp, count(*) AS pages
        FROM (
-         SELECT ${bucketExpr(q, 'started_at')} AS bucket, ${groupExpr(q, dims)} AS grp FROM d_pages
+         SELECT ${bucketExpr(q, 'started_at', 'started_day')} AS bucket, ${groupExpr(q, dims)} AS grp FROM d_pages
          WHERE on_call AND ${rangeExpr('started_at')} ${filterExpr(q, dims)}
        ) GROUP BY GROUPING SETS ((bucket, grp), (grp))`,
       queryParams(q),

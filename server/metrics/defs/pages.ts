@@ -11,7 +11,7 @@ export const pageDims = {
   person: 'user_id',
   schedule: 'oncall_schedule_id',
 } as const;
-export const pageSource = { from: 'd_pages', time: 'started_at', dims: pageDims };
+export const pageSource = { from: 'd_pages', time: 'started_at', day: 'started_day', dims: pageDims };
 
 export const pages: MetricDefinition = {
   name: 'pages',

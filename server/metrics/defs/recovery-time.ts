@@ -28,7 +28,7 @@ export const recoveryTime: MetricDefinition = {
     const rows = await durations(
       ctx,
       q,
-      { from: 'd_incidents', time: 'created_at', where: "cause = 'change_caused'", dims },
+      { from: 'd_incidents', time: 'created_at', day: 'created_day', where: "cause = 'change_caused'", dims },
       'recovery_s',
       { columns: { is_open: 'resolved_at IS NULL' }, aggregates: { open: 'count(*) FILTER (WHERE is_open)' } },
     );

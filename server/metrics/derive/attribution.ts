@@ -100,14 +100,14 @@ export async function deriveAttribution(tx: WriteTx, ctx: DeriveContext): Promis
     team_deps AS (SELECT * FROM ok_deps WHERE team_id <> 'unassigned'),
     window_plain AS (
       SELECT i.id AS incident_id, d.id AS deployment_id, d.repo, d.deployed_at
-      FROM (SELECT * FROM t_attr_inc WHERE id NOT IN (SELECT incident_id FROM t_unlinked)) i
+      FROM (SELECT * FROM t_attr_inc a ANTI JOIN t_unlinked u ON u.incident_id = a.id) i
       ASOF JOIN team_deps d ON d.team_id = i.team_id AND i.created_at >= d.deployed_at
       WHERE (epoch_ms(i.created_at) - epoch_ms(d.deployed_at)) / 1000.0 <= $windowS
     ),
     window_excluding AS (
       SELECT i.id AS incident_id, arg_max(d.id, d.deployed_at) AS deployment_id, arg_max(d.repo, d.deployed_at) AS repo,
         max(d.deployed_at) AS deployed_at
-      FROM (SELECT * FROM t_attr_inc WHERE id IN (SELECT incident_id FROM t_unlinked)) i
+      FROM (SELECT * FROM t_attr_inc a SEMI JOIN t_unlinked u ON u.incident_id = a.id) i
       JOIN team_deps d ON d.team_id = i.team_id AND d.deployed_at <= i.created_at
         AND d.deployed_at >= i.created_at - to_seconds($windowS)
       WHERE NOT EXISTS (SELECT 1 FROM t_unlinked u WHERE u.incident_id = i.id AND u.deployment_id = d.id)
@@ -118,14 +118,16 @@ export async function deriveAttribution(tx: WriteTx, ctx: DeriveContext): Promis
     decided AS (
       SELECT i.id AS incident_id, i.created_at, i.team_id, i.service_id,
         m.action AS m_action, m.deployment_id AS m_dep, m.created_by AS m_by, m.created_at AS m_at, m.note AS m_note,
-        md.repo AS m_repo, md.deployed_at AS m_deployed_at,
+        CASE WHEN m.action = 'link' THEN md.repo END AS m_repo,
+        CASE WHEN m.action = 'link' THEN md.deployed_at END AS m_deployed_at,
         e.kind AS e_kind, e.token AS e_token, e.found_in AS e_where, e.deployment_id AS e_dep, e.repo AS e_repo,
         e.deployed_at AS e_deployed_at,
         w.deployment_id AS w_dep, w.repo AS w_repo, w.deployed_at AS w_deployed_at,
         (i.team_id IN (SELECT team_id FROM mapped_teams)) AS has_repos
       FROM t_attr_inc i
       LEFT JOIN manual m ON m.incident_id = i.id
-      LEFT JOIN d_deployments md ON md.id = m.deployment_id AND m.action = 'link'
+      -- Equality only: an extra condition in a LEFT JOIN's ON makes DuckDB fall back to a nested loop.
+      LEFT JOIN d_deployments md ON md.id = m.deployment_id
       LEFT JOIN explicit e ON e.incident_id = i.id
       LEFT JOIN win w ON w.incident_id = i.id
     )
@@ -184,10 +186,11 @@ export async function deriveDeploymentOutcomes(tx: WriteTx, ctx: DeriveContext):
   await tx.run(`
     UPDATE d_deployments SET caused_incidents = coalesce(x.n, 0), change_failed = (coalesce(x.n, 0) > 0 OR rolled_back)
     FROM (
-      SELECT d.id, count(i.id)::INTEGER AS n FROM d_deployments d
-      LEFT JOIN d_incidents i ON i.cause_deployment_id = d.id AND i.cause = 'change_caused'
+      SELECT d.id, coalesce(c.n, 0)::INTEGER AS n FROM d_deployments d
+      LEFT JOIN (
+        SELECT cause_deployment_id, count(*) AS n FROM d_incidents WHERE cause = 'change_caused' GROUP BY cause_deployment_id
+      ) c ON c.cause_deployment_id = d.id
       WHERE d.production AND d.outcome = 'success' ${ctx.full ? '' : 'AND d.id IN (SELECT id FROM s_deploys)'}
-      GROUP BY d.id
     ) x WHERE x.id = d_deployments.id ${scope}`);
   // Change-caused incidents of one team merged into disjoint open intervals (open incidents reach
   // to infinity), so an ASOF join finds the interval a deployment falls in, exactly.

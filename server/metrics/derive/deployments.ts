@@ -12,6 +12,7 @@
 // deployments with no base (the first of a repository and environment) contribute no change.
 import type { WriteTx } from '../../db/index.ts';
 import type { DeriveContext } from './context.ts';
+import { configDay, configZoneJoin } from './zones.ts';
 
 const repoScope = (ctx: DeriveContext, column = 'repo') => (ctx.full ? '' : `AND ${column} IN (SELECT repo FROM s_repos)`);
 
@@ -41,10 +42,11 @@ export async function deriveEnvironments(tx: WriteTx, ctx: DeriveContext): Promi
 
 export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promise<void> {
   await tx.run(`DELETE FROM d_deployments WHERE true ${repoScope(ctx)}`);
-  await tx.run(`
+  await tx.run(
+    `
     INSERT INTO d_deployments (id, repo, environment, team_id, source, github_id, sha, ref, creator, created_at,
-      production, outcome, deployed_at, finished_at, prev_id, next_id, is_rollback, rolled_back, rollback_id,
-      change_count, caused_incidents, change_failed, is_rework, rework_incident_id)
+      production, outcome, deployed_at, finished_at, deployed_day, finished_day, prev_id, next_id, is_rollback, rolled_back,
+      rollback_id, change_count, caused_incidents, change_failed, is_rework, rework_incident_id)
     WITH owner AS (SELECT repo, min(team_id) AS team_id FROM team_repos GROUP BY repo),
     base AS (
       SELECT d.id, d.repo, d.environment, coalesce(o.team_id, 'unassigned') AS team_id, d.source, d.github_id, d.sha,
@@ -82,24 +84,30 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
       FROM rb
     )
     SELECT t.id, t.repo, t.environment, t.team_id, t.source, t.github_id, t.sha, t.ref, t.creator, t.created_at,
-      t.production, t.outcome, t.deployed_at, t.finished_at, f.prev_id, f.next_id,
-      coalesce(f.is_rollback, false), coalesce(f.rolled_back, false), CASE WHEN f.rolled_back THEN f.next_id END,
-      0, 0, false, false, NULL
+      t.production, t.outcome, t.deployed_at, t.finished_at,
+      CASE WHEN t.deployed_at IS NOT NULL THEN ${configDay('t.deployed_at', 'od')} END,
+      CASE WHEN t.finished_at IS NOT NULL THEN ${configDay('t.finished_at', 'ofin')} END,
+      f.prev_id, f.next_id, coalesce(f.is_rollback, false), coalesce(f.rolled_back, false),
+      CASE WHEN f.rolled_back THEN f.next_id END, 0, 0, false, false, NULL
     FROM timed t LEFT JOIN flags f ON f.id = t.id
-    ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`);
+      ${configZoneJoin('t.deployed_at', 'od')}
+      ${configZoneJoin('t.finished_at', 'ofin')}
+    ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`,
+    { cfgZone: ctx.settings.defaultZone },
+  );
 }
 
 export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<void> {
   await tx.run(`DELETE FROM d_changes WHERE true ${repoScope(ctx)}`);
   await tx.run(`
     INSERT INTO d_changes (change_key, repo, kind, pr_number, sha, title, author, first_commit_at, commit_count,
-      deployment_id, deployed_at, team_id, lead_time_s)
+      deployment_id, deployed_at, team_id, deployed_day, lead_time_s)
     WITH dep AS (
-      SELECT id, repo, deployed_at, github_id, team_id FROM d_deployments
+      SELECT id, repo, deployed_at, github_id, team_id, deployed_day FROM d_deployments
       WHERE production AND outcome = 'success' AND prev_id IS NOT NULL ${repoScope(ctx)}
     ),
     shipped AS (
-      SELECT dc.deployment_id, dc.repo, dc.sha, dep.deployed_at, dep.github_id, dep.team_id
+      SELECT dc.deployment_id, dc.repo, dc.sha, dep.deployed_at, dep.github_id, dep.team_id, dep.deployed_day
       FROM deployment_commits dc JOIN dep ON dep.id = dc.deployment_id
     ),
     merged AS (
@@ -131,7 +139,8 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
         count(DISTINCT sha) AS commit_count,
         first(deployment_id ORDER BY deployed_at, github_id, deployment_id) AS deployment_id,
         min(deployed_at) AS deployed_at,
-        first(team_id ORDER BY deployed_at, github_id, deployment_id) AS team_id
+        first(team_id ORDER BY deployed_at, github_id, deployment_id) AS team_id,
+        first(deployed_day ORDER BY deployed_at, github_id, deployment_id) AS deployed_day
       FROM keyed GROUP BY repo, change_key
     ),
     resolved AS (
@@ -142,11 +151,12 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
         CASE WHEN f.pr_number IS NULL THEN c.author ELSE m.author END AS author,
         CASE WHEN f.pr_number IS NULL THEN coalesce(c.authored_at, c.committed_at)
              ELSE coalesce(m.first_commit_at, pf.first_at, m.created_at) END AS first_commit_at,
-        f.commit_count, f.deployment_id, f.deployed_at, f.team_id
+        f.commit_count, f.deployment_id, f.deployed_at, f.team_id, f.deployed_day
       FROM firsts f
       LEFT JOIN merged m ON m.repo = f.repo AND m.number = f.pr_number
       LEFT JOIN pr_first pf ON pf.repo = f.repo AND pf.number = f.pr_number
-      LEFT JOIN commits c ON c.repo = f.repo AND c.sha = f.any_sha AND f.pr_number IS NULL
+      -- (no condition on pr_number here: a non-equi condition turns this into a nested-loop join)
+      LEFT JOIN commits c ON c.repo = f.repo AND c.sha = f.any_sha
     )
     SELECT *, CASE WHEN first_commit_at IS NOT NULL
       THEN greatest(0, (epoch_ms(deployed_at) - epoch_ms(first_commit_at)) / 1000.0) END AS lead_time_s

@@ -11,6 +11,7 @@
 import type { WriteTx } from '../../db/index.ts';
 import type { DeriveContext } from './context.ts';
 import { normalisedTitleSql, signatureSql } from './signature.ts';
+import { configDay, configZoneJoin } from './zones.ts';
 
 const incidentScope = (ctx: DeriveContext, column = 'id') => (ctx.full ? '' : `AND ${column} IN (SELECT id FROM s_incidents)`);
 
@@ -24,7 +25,7 @@ export async function deriveIncidentBase(tx: WriteTx, ctx: DeriveContext): Promi
   await tx.run(
     `
     INSERT INTO d_incidents (id, number, title, html_url, status, urgency, priority_name, severity, target_s, service_id,
-      team_id, created_at, acknowledged_at, resolved_at, resolved_from, ack_s, resolve_s, detection, escalated,
+      team_id, created_at, created_day, acknowledged_at, resolved_at, resolved_from, ack_s, resolve_s, detection, escalated,
       escalation_count, priority_raised, alert_count, first_alert_event_at, impact_note_at, signature, rule_title,
       self_resolved, auto_resolved)
     WITH inc AS (SELECT * FROM incidents WHERE true ${incidentScope(ctx)}),
@@ -94,7 +95,7 @@ export async function deriveIncidentBase(tx: WriteTx, ctx: DeriveContext): Promi
       LEFT JOIN t_cfg_priority cp ON cp.name = i.priority_name
     )
     SELECT f.id, f.number, f.title, f.html_url, f.status, f.urgency, f.priority_name, f.severity, sv.target_s,
-      f.service_id, f.team_id, f.created_at, f.acknowledged_at, f.resolved_at, f.resolved_from,
+      f.service_id, f.team_id, f.created_at, ${configDay('f.created_at', 'oc')}, f.acknowledged_at, f.resolved_at, f.resolved_from,
       CASE WHEN f.acknowledged_at IS NOT NULL THEN greatest(0, (epoch_ms(f.acknowledged_at) - epoch_ms(f.created_at)) / 1000.0) END,
       CASE WHEN f.resolved_at IS NOT NULL THEN greatest(0, (epoch_ms(f.resolved_at) - epoch_ms(f.created_at)) / 1000.0) END,
       f.detection, (f.escalation_count > 0 OR f.priority_raised), f.escalation_count, f.priority_raised,
@@ -105,7 +106,7 @@ export async function deriveIncidentBase(tx: WriteTx, ctx: DeriveContext): Promi
       (f.resolved_at IS NOT NULL AND f.res_agent IS NOT NULL AND f.res_agent <> 'user_reference'
         AND coalesce(f.res_channel, '') <> 'timeout' AND f.acknowledged_at IS NULL
         AND (epoch_ms(f.resolved_at) - epoch_ms(f.created_at)) / 1000.0 <= $autoResolveS) AS auto_resolved
-    FROM facts f LEFT JOIN t_cfg_severity sv ON sv.severity = f.severity
+    FROM facts f LEFT JOIN t_cfg_severity sv ON sv.severity = f.severity ${configZoneJoin('f.created_at', 'oc')}
     ORDER BY f.created_at, f.id`,
     {
       notePattern: s.notePattern,
@@ -113,6 +114,7 @@ export async function deriveIncidentBase(tx: WriteTx, ctx: DeriveContext): Promi
       lowUrgency: s.lowUrgency,
       highUrgency: s.highUrgency,
       autoResolveS: s.autoResolveS,
+      cfgZone: s.defaultZone,
     },
   );
 }

@@ -90,17 +90,31 @@ export async function deriveOncallPieces(tx: WriteTx, ctx: DeriveContext): Promi
          hour_class FROM t_segments_raw
      ),
      sh AS (SELECT * FROM d_shifts WHERE escalation_level = $level AND end_at > start_at),
-     days AS (
-       SELECT sh.user_id, sh.schedule_id, sh.team_id, sh.zone, sh.start_at, sh.end_at,
-         CAST(unnest(generate_series(CAST(timezone(sh.zone, sh.start_at) AS DATE), CAST(timezone(sh.zone, sh.end_at) AS DATE),
-           INTERVAL 1 DAY)) AS DATE) AS d
+     -- Local wall-clock start and end of each shift (zone offsets table: one ASOF join, not ICU per row).
+     local_ends AS (
+       SELECT sh.*, coalesce(CAST(sh.start_at + to_seconds(a.offset_s) AS TIMESTAMP), timezone(sh.zone, sh.start_at)) AS ls,
+         coalesce(CAST(sh.end_at + to_seconds(b.offset_s) AS TIMESTAMP), timezone(sh.zone, sh.end_at)) AS le
        FROM sh
+       ASOF LEFT JOIN d_zone_offsets a ON a.zone = sh.zone AND sh.start_at >= a.from_utc
+       ASOF LEFT JOIN d_zone_offsets b ON b.zone = sh.zone AND sh.end_at >= b.from_utc
      ),
-     cut AS (
-       SELECT days.user_id, days.schedule_id, days.team_id, days.start_at, days.end_at, seg.hour_class,
-         timezone(days.zone, days.d + to_minutes(seg.start_min)) AS ps,
-         timezone(days.zone, days.d + to_minutes(seg.end_min)) AS pe
+     days AS (
+       SELECT user_id, schedule_id, team_id, zone, start_at, end_at,
+         CAST(unnest(generate_series(CAST(ls AS DATE), CAST(le AS DATE), INTERVAL 1 DAY)) AS DATE) AS d
+       FROM local_ends
+     ),
+     local_cut AS (
+       SELECT days.*, seg.hour_class, days.d + to_minutes(seg.start_min) AS lps, days.d + to_minutes(seg.end_min) AS lpe
        FROM days JOIN seg ON seg.dow = isodow(days.d)
+     ),
+     -- Back to UTC: the offset in force at that local time (ASOF on the local clock).
+     cut AS (
+       SELECT c.user_id, c.schedule_id, c.team_id, c.start_at, c.end_at, c.hour_class,
+         coalesce(CAST(c.lps AS TIMESTAMPTZ) - to_seconds(x.offset_s), timezone(c.zone, c.lps)) AS ps,
+         coalesce(CAST(c.lpe AS TIMESTAMPTZ) - to_seconds(y.offset_s), timezone(c.zone, c.lpe)) AS pe
+       FROM local_cut c
+       ASOF LEFT JOIN d_zone_offsets x ON x.zone = c.zone AND c.lps >= x.from_local
+       ASOF LEFT JOIN d_zone_offsets y ON y.zone = c.zone AND c.lpe >= y.from_local
      )
      SELECT user_id, schedule_id, team_id, greatest(ps, start_at) AS a, least(pe, end_at) AS b,
        (epoch_ms(least(pe, end_at)) - epoch_ms(greatest(ps, start_at))) / 3600000.0, hour_class

@@ -7,10 +7,16 @@
 // zone maps tight for the time-range scans every metric does.
 
 /** Bump whenever the meaning or shape of a derived table changes: the next refresh rebuilds all. */
-export const DERIVE_VERSION = 'derive-2';
+export const DERIVE_VERSION = 'derive-4';
 
 /** Derived tables in dependency order, each with its DDL. */
 export const derivedTables: readonly { name: string; ddl: string }[] = [
+  {
+    name: 'd_zone_offsets',
+    ddl: `CREATE TABLE d_zone_offsets (
+      zone VARCHAR, from_utc TIMESTAMPTZ, from_local TIMESTAMP, offset_s INTEGER, covered_to TIMESTAMPTZ
+    )`,
+  },
   {
     name: 'd_envs',
     // Production or not per (repository, environment), decided in JS with the same RegExp the
@@ -25,6 +31,7 @@ export const derivedTables: readonly { name: string; ddl: string }[] = [
       production BOOLEAN, outcome VARCHAR,          -- success | failure | pending | superseded
       deployed_at TIMESTAMPTZ,                      -- first success status: the deployment's time
       finished_at TIMESTAMPTZ,                      -- time of the outcome (success or failure status)
+      deployed_day DATE, finished_day DATE,         -- their local dates in the configured zone (fast buckets)
       prev_id VARCHAR, next_id VARCHAR,             -- neighbouring successful deployments, same repo + env
       is_rollback BOOLEAN, rolled_back BOOLEAN, rollback_id VARCHAR,
       change_count INTEGER, caused_incidents INTEGER, change_failed BOOLEAN,
@@ -36,7 +43,7 @@ export const derivedTables: readonly { name: string; ddl: string }[] = [
     ddl: `CREATE TABLE d_changes (
       change_key VARCHAR, repo VARCHAR, kind VARCHAR, pr_number INTEGER, sha VARCHAR, title VARCHAR, author VARCHAR,
       first_commit_at TIMESTAMPTZ, commit_count INTEGER,
-      deployment_id VARCHAR, deployed_at TIMESTAMPTZ, team_id VARCHAR, lead_time_s DOUBLE
+      deployment_id VARCHAR, deployed_at TIMESTAMPTZ, team_id VARCHAR, lead_time_s DOUBLE, deployed_day DATE
     )`,
   },
   {
@@ -59,7 +66,7 @@ export const derivedTables: readonly { name: string; ddl: string }[] = [
     ddl: `CREATE TABLE d_incidents (
       id VARCHAR, number BIGINT, title VARCHAR, html_url VARCHAR, status VARCHAR, urgency VARCHAR,
       priority_name VARCHAR, severity VARCHAR, target_s DOUBLE, service_id VARCHAR, team_id VARCHAR,
-      created_at TIMESTAMPTZ, acknowledged_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ, resolved_from VARCHAR,
+      created_at TIMESTAMPTZ, created_day DATE, acknowledged_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ, resolved_from VARCHAR,
       ack_s DOUBLE, resolve_s DOUBLE,
       detection VARCHAR, escalated BOOLEAN, escalation_count INTEGER, priority_raised BOOLEAN,
       alert_count INTEGER, first_alert_event_at TIMESTAMPTZ, impact_note_at TIMESTAMPTZ,
@@ -92,7 +99,7 @@ export const derivedTables: readonly { name: string; ddl: string }[] = [
   {
     name: 'd_pages',
     ddl: `CREATE TABLE d_pages (
-      id VARCHAR, user_id VARCHAR, type VARCHAR, started_at TIMESTAMPTZ,
+      id VARCHAR, user_id VARCHAR, type VARCHAR, started_at TIMESTAMPTZ, started_day DATE,
       incident_id VARCHAR, link_method VARCHAR,     -- notification_id | nearest | null
       zone VARCHAR, local_time TIMESTAMP, hour_class VARCHAR, night_date DATE,
       gap_start BOOLEAN, interruption_start BOOLEAN, sleep_interruption BOOLEAN,

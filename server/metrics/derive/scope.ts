@@ -26,28 +26,65 @@ export type WatchedTable = (typeof watchedTables)[number];
 /** Tables whose row count only grows; a smaller count means rows were deleted: rebuild all. */
 const countedTables = [...watchedTables, 'deployment_commits', 'pull_request_commits'] as const;
 
+/** The newest synced_at a refresh saw in a table, and how many rows carried exactly that time. */
+export interface Mark {
+  at: string | null;
+  n: number;
+}
+
 export interface DeriveState {
   version: string;
   fingerprint: string;
-  marks: Partial<Record<WatchedTable, string | null>>;
+  marks: Partial<Record<WatchedTable, Mark>>;
   counts: Record<string, number>;
   refreshedAt: string;
 }
 
 export async function readMarks(db: QueryRunner): Promise<{ marks: DeriveState['marks']; counts: DeriveState['counts'] }> {
-  const parts = watchedTables.map((t) => `(SELECT strftime(max(synced_at), '%Y-%m-%dT%H:%M:%S.%fZ') FROM ${t}) AS ${t}_mark`);
+  const parts = watchedTables.map(
+    (t) => `(SELECT strftime(max(synced_at), '%Y-%m-%dT%H:%M:%S.%fZ') FROM ${t}) AS ${t}_mark,
+      (SELECT count(*) FROM ${t} WHERE synced_at = (SELECT max(synced_at) FROM ${t})) AS ${t}_at_mark`,
+  );
   const counts = countedTables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}_count`);
   const row = (await db.one<Record<string, string | number | null>>(`SELECT ${[...parts, ...counts].join(', ')}`)) ?? {};
   const marks: DeriveState['marks'] = {};
-  for (const t of watchedTables) marks[t] = (row[`${t}_mark`] as string | null) ?? null;
+  for (const t of watchedTables)
+    marks[t] = { at: (row[`${t}_mark`] as string | null) ?? null, n: Number(row[`${t}_at_mark`] ?? 0) };
   const out: Record<string, number> = {};
   for (const t of countedTables) out[t] = Number(row[`${t}_count`] ?? 0);
   return { marks, counts: out };
 }
 
-/** True when any watched table has rows at or after its mark (or a first row since an empty mark). */
+/** True when any watched table has rows newer than its mark, or more rows at it. */
 export function marksMoved(before: DeriveState['marks'], now: DeriveState['marks']): boolean {
-  return watchedTables.some((t) => now[t] !== null && now[t] !== undefined && (before[t] ?? null) !== now[t]);
+  return watchedTables.some((t) => (before[t]?.at ?? null) !== (now[t]?.at ?? null) || (before[t]?.n ?? 0) !== (now[t]?.n ?? 0));
+}
+
+/** Per watched table, the SQL condition selecting its rows written since the last refresh. */
+export type Since = Record<WatchedTable, string>;
+
+const isoMark = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/;
+
+/**
+ * Rows newer than the mark (strictly: re-reading the last sync's rows on every refresh would make
+ * each refresh as large as that sync), plus the rows at the mark itself when more of them exist
+ * now than then (a later batch of the same sync, committed with the same timestamp).
+ */
+export async function sinceConditions(db: QueryRunner, marks: DeriveState['marks']): Promise<Since> {
+  const out = {} as Since;
+  for (const t of watchedTables) {
+    const mark = marks[t];
+    if (!mark?.at) {
+      out[t] = 'true';
+      continue;
+    }
+    // Marks are ISO strings this module wrote itself (strftime output), never request input.
+    if (!isoMark.test(mark.at)) throw new Error(`Corrupt derive mark: ${mark.at}`);
+    const at = `CAST('${mark.at}' AS TIMESTAMPTZ)`;
+    const row = await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${t} WHERE synced_at = ${at}`);
+    out[t] = (row?.n ?? 0) > mark.n ? `synced_at >= ${at}` : `synced_at > ${at}`;
+  }
+  return out;
 }
 
 export function countsChanged(before: DeriveState['counts'], now: DeriveState['counts']): boolean {
@@ -96,30 +133,23 @@ export interface ScopeSummary {
   shiftsChanged: boolean;
 }
 
-const gte = (table: WatchedTable, marks: DeriveState['marks']) =>
-  marks[table] ? `synced_at >= CAST('${marks[table]}' AS TIMESTAMPTZ)` : 'true';
-
 /**
  * Build s_repos, s_incidents, s_links, s_labels (changed reviewer data) from the marks of the last
  * refresh. The later scopes (s_attr, s_sigs, s_label, s_deploys, s_users) need derived facts and
  * are built by the refresh between its steps.
  */
-export async function buildSourceScopes(tx: WriteTx, marks: DeriveState['marks']): Promise<void> {
-  // Marks are ISO strings this module wrote itself (strftime output), never request input.
-  for (const m of Object.values(marks)) {
-    if (m && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/.test(m)) throw new Error(`Corrupt derive mark: ${m}`);
-  }
+export async function buildSourceScopes(tx: WriteTx, since: Since): Promise<void> {
   await tx.run('DROP TABLE IF EXISTS s_repos');
   await tx.run(`CREATE TEMP TABLE s_repos AS
-    SELECT repo FROM deployments WHERE ${gte('deployments', marks)}
-    UNION SELECT repo FROM deployment_compares WHERE ${gte('deployment_compares', marks)}
-    UNION SELECT repo FROM pull_requests WHERE ${gte('pull_requests', marks)}
-    UNION SELECT repo FROM commits WHERE ${gte('commits', marks)}`);
+    SELECT repo FROM deployments WHERE ${since.deployments}
+    UNION SELECT repo FROM deployment_compares WHERE ${since.deployment_compares}
+    UNION SELECT repo FROM pull_requests WHERE ${since.pull_requests}
+    UNION SELECT repo FROM commits WHERE ${since.commits}`);
   await tx.run('DROP TABLE IF EXISTS s_incidents');
   await tx.run(`CREATE TEMP TABLE s_incidents AS
-    SELECT id FROM incidents WHERE ${gte('incidents', marks)}
-    UNION SELECT incident_id FROM log_entries WHERE ${gte('log_entries', marks)}
-    UNION SELECT incident_id FROM alerts WHERE ${gte('alerts', marks)}`);
+    SELECT id FROM incidents WHERE ${since.incidents}
+    UNION SELECT incident_id FROM log_entries WHERE ${since.log_entries}
+    UNION SELECT incident_id FROM alerts WHERE ${since.alerts}`);
   await tx.run('DROP TABLE IF EXISTS s_links');
   await tx.run(`CREATE TEMP TABLE s_links AS
     WITH cur AS (SELECT 'links:' || incident_id AS k, fingerprint FROM (${LINKS_FINGERPRINT})),
@@ -135,14 +165,14 @@ export async function buildSourceScopes(tx: WriteTx, marks: DeriveState['marks']
 }
 
 /** s_attr: incidents whose attribution (and so impact start) must be recomputed. */
-export async function buildAttributionScope(tx: WriteTx, marks: DeriveState['marks']): Promise<void> {
+export async function buildAttributionScope(tx: WriteTx, since: Since): Promise<void> {
   await tx.run('DROP TABLE IF EXISTS s_attr');
   // A changed deployment can only be the window candidate of incidents of its team created after
   // it; explicit tokens can start to resolve once new commits or deployments arrive.
   await tx.run(`CREATE TEMP TABLE s_attr AS
     WITH changed_deps AS (
       SELECT repo, min(coalesce(succeeded_at, created_at)) AS since FROM deployments
-      WHERE ${gte('deployments', marks)} GROUP BY repo
+      WHERE ${since.deployments} GROUP BY repo
     ),
     team_since AS (
       SELECT tr.team_id, min(c.since) AS since FROM changed_deps c JOIN team_repos tr ON tr.repo = c.repo GROUP BY tr.team_id
@@ -164,16 +194,16 @@ export async function buildDeploymentScope(tx: WriteTx): Promise<void> {
 }
 
 /** s_users: people whose pages must be rebuilt, each from the start of an interruption-safe point. */
-export async function buildPageScope(tx: WriteTx, marks: DeriveState['marks']): Promise<void> {
+export async function buildPageScope(tx: WriteTx, since: Since): Promise<void> {
   await tx.run('DROP TABLE IF EXISTS s_users');
   await tx.run(`CREATE TEMP TABLE s_users AS
     WITH changed AS (
-      SELECT user_id, min(started_at) AS t FROM notifications WHERE ${gte('notifications', marks)} GROUP BY user_id
+      SELECT user_id, min(started_at) AS t FROM notifications WHERE ${since.notifications} GROUP BY user_id
       UNION ALL
       SELECT user_id, min(created_at) - INTERVAL 2 MINUTE FROM log_entries
-        WHERE type = 'notify_log_entry' AND user_id IS NOT NULL AND ${gte('log_entries', marks)} GROUP BY user_id
+        WHERE type = 'notify_log_entry' AND user_id IS NOT NULL AND ${since.log_entries} GROUP BY user_id
       UNION ALL
-      SELECT id, TIMESTAMPTZ '-infinity' FROM pd_users WHERE ${gte('pd_users', marks)}
+      SELECT id, TIMESTAMPTZ '-infinity' FROM pd_users WHERE ${since.pd_users}
     ),
     earliest AS (SELECT user_id, min(t) AS t FROM changed GROUP BY user_id)
     SELECT e.user_id, coalesce((
@@ -182,12 +212,9 @@ export async function buildPageScope(tx: WriteTx, marks: DeriveState['marks']): 
     FROM earliest e`);
 }
 
-export async function changedShiftRange(
-  db: QueryRunner,
-  marks: DeriveState['marks'],
-): Promise<{ from: string; to: string } | undefined> {
+export async function changedShiftRange(db: QueryRunner, since: Since): Promise<{ from: string; to: string } | undefined> {
   const row = await db.one<{ a: string | null; b: string | null }>(
-    `SELECT min(start_at) AS a, max(coalesce(end_at, now())) AS b FROM oncall_shifts WHERE ${gte('oncall_shifts', marks)}`,
+    `SELECT min(start_at) AS a, max(coalesce(end_at, now())) AS b FROM oncall_shifts WHERE ${since.oncall_shifts}`,
   );
   return row?.a && row.b ? { from: row.a, to: row.b } : undefined;
 }

@@ -8,7 +8,7 @@
 // weakest key), over the metrics that have data.
 import type { MetricQuery } from '../query.ts';
 import { runSql } from '../shape.ts';
-import { filterExpr, groupExpr, queryParams } from '../sql.ts';
+import { filterExpr, groupExpr, localDateExpr, queryParams } from '../sql.ts';
 import type { MetricContext } from '../types.ts';
 import data from './thresholds.json' with { type: 'json' };
 
@@ -140,7 +140,7 @@ export async function deployDayMedians(ctx: MetricContext, q: MetricQuery): Prom
   const rows = await runSql(
     ctx,
     `WITH days AS (
-       SELECT DISTINCT ${groupExpr(q, dims)} AS grp, CAST(timezone($tz, deployed_at) AS DATE) AS d
+       SELECT DISTINCT ${groupExpr(q, dims)} AS grp, ${localDateExpr(q, 'deployed_at', 'deployed_day')} AS d
        FROM d_deployments
        WHERE production AND outcome = 'success' AND deployed_at >= CAST($lo AS TIMESTAMPTZ) AND deployed_at < CAST($hi AS TIMESTAMPTZ)
          ${filterExpr(q, dims)}
