@@ -111,7 +111,7 @@ export const syncCommand: Command = {
       const sources = requested ? [requested as SourceName] : available;
       if (sources.length === 0) {
         write(
-          'Nothing to sync: the config maps no GitHub repositories (teams[].repos) and the PagerDuty collector is not available yet.',
+          'Nothing to sync: the config maps no GitHub repositories (teams[].repos) and no PagerDuty services or schedules (teams[].services, teams[].schedules).',
         );
         return EXIT_OK;
       }
@@ -121,7 +121,7 @@ export const syncCommand: Command = {
           write(
             source === 'github'
               ? 'GitHub: the config maps no repositories (teams[].repos), so there is nothing to sync.'
-              : 'PagerDuty: this Vigil has no PagerDuty collector yet, so it was not synced.',
+              : 'PagerDuty: the config maps no services or schedules (teams[].services, teams[].schedules), so there is nothing to sync.',
           );
           if (requested) return EXIT_FAILURE;
           continue;
