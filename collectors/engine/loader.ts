@@ -10,6 +10,7 @@
 import { type Database, ident, type WriteTx } from '../../server/db/index.ts';
 import { RAW_TABLES, type SqlType, type TableSpec, tableSpec } from './tables.ts';
 import type { Cell, LoadBatch, LoadResult, RawRecord, Replacement, RowSet, SourceName } from './types.ts';
+import { yieldToLoop } from './yield.ts';
 
 /**
  * When a raw payload counts as already stored: the normalised row built from it carries the same
@@ -103,11 +104,15 @@ function upsertSql(spec: TableSpec, columns: readonly string[], stage: string, u
   return sql;
 }
 
-/** Whether no two rows share a key: then the in-batch dedupe (a window over the stage) is skipped. */
-function keysUnique(rows: readonly Record<string, Cell>[], key: readonly string[]): boolean {
+/**
+ * Whether no two rows share a key: then the in-batch dedupe (a window over the stage) is skipped.
+ * Yields to the event loop on big batches.
+ */
+async function keysUnique(count: number, keyOf: (i: number) => string): Promise<boolean> {
   const seen = new Set<string>();
-  for (const row of rows) {
-    const k = key.length === 1 ? String(row[key[0] as string]) : key.map((c) => String(row[c])).join('\u0000');
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && i % 5_000 === 0) await yieldToLoop();
+    const k = keyOf(i);
     if (seen.has(k)) return false;
     seen.add(k);
   }
@@ -129,7 +134,12 @@ async function upsertRows(tx: WriteTx, set: RowSet): Promise<number> {
     }
   })();
   await tx.stage(stage, [...columns, 'seq_'], staged);
-  return tx.run(upsertSql(spec, columns, stage, keysUnique(rows, spec.key)));
+  const [first, ...rest] = spec.key as [string, ...string[]];
+  const unique = await keysUnique(rows.length, (i) => {
+    const row = rows[i] as Record<string, Cell>;
+    return rest.length === 0 ? String(row[first]) : spec.key.map((c) => String(row[c])).join('\u0000');
+  });
+  return tx.run(upsertSql(spec, columns, stage, unique));
 }
 
 async function deleteChildren(tx: WriteTx, replacement: Replacement): Promise<number> {
@@ -152,22 +162,19 @@ async function appendRaw(tx: WriteTx, raw: readonly RawRecord[], options: Loader
   await tx.stage(
     'stage_raw',
     RAW_COLUMNS,
-    raw.map((r, i) => [
-      r.stream,
-      r.scope,
-      r.recordKey,
-      r.requestUrl,
-      r.fetchedAt,
-      r.payloadHash,
-      r.payload,
-      r.error ?? null,
-      String(i),
-    ]),
+    // A generator: rows are built as the appender takes them, between its yields to the event loop.
+    (function* () {
+      for (let i = 0; i < raw.length; i++) {
+        const r = raw[i] as RawRecord;
+        yield [r.stream, r.scope, r.recordKey, r.requestUrl, r.fetchedAt, r.payloadHash, r.payload, r.error ?? null, String(i)];
+      }
+    })(),
   );
-  const unique = keysUnique(
-    raw.map((r) => ({ k: `${r.stream}\u0000${r.scope}\u0000${r.recordKey}` })),
-    ['k'],
-  );
+
+  const unique = await keysUnique(raw.length, (i) => {
+    const r = raw[i] as RawRecord;
+    return `${r.stream}\u0000${r.scope}\u0000${r.recordKey}`;
+  });
   const newest = unique
     ? '(SELECT *, 1 AS rn_ FROM stage_raw) r'
     : `(SELECT *, row_number() OVER (PARTITION BY stream, scope, record_key ORDER BY CAST(seq_ AS INTEGER) DESC) AS rn_ FROM stage_raw) r`;

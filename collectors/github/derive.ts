@@ -33,11 +33,26 @@ function deploymentSql(filter: string): string {
            OR d.synced_at < s.synced_at)`;
 }
 
+/**
+ * Above this many keys they are staged through the appender (which yields to the event loop)
+ * rather than bound as one list parameter (built synchronously).
+ */
+const STAGE_KEYS_ABOVE = 1_000;
+
 /** Re-derive the outcome of these deployments (ids as stored, e.g. '123'). */
 export function deriveDeployments(ids: readonly string[]): (tx: WriteTx) => Promise<number> {
   return async (tx) => {
-    if (ids.length === 0) return 0;
-    return tx.run(deploymentSql('WHERE deployment_id IN (SELECT unnest($ids))'), { ids: [...new Set(ids)] });
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return 0;
+    if (unique.length > STAGE_KEYS_ABOVE) {
+      await tx.stage(
+        'stage_derive_ids',
+        ['id'],
+        unique.map((id) => [id]),
+      );
+      return tx.run(deploymentSql('WHERE deployment_id IN (SELECT id FROM stage_derive_ids)'));
+    }
+    return tx.run(deploymentSql('WHERE deployment_id IN (SELECT unnest($ids))'), { ids: unique });
   };
 }
 
@@ -65,11 +80,20 @@ function pullSql(filter: string): string {
 /** Re-derive first commit, count and sync state of these pull requests of one repository. */
 export function derivePulls(repo: string, numbers: readonly number[]): (tx: WriteTx) => Promise<number> {
   return async (tx) => {
-    if (numbers.length === 0) return 0;
-    return tx.run(pullSql('WHERE pr.repo = $repo AND pr.number IN (SELECT unnest($numbers))'), {
-      repo,
-      numbers: [...new Set(numbers)],
-    });
+    const unique = [...new Set(numbers)];
+    if (unique.length === 0) return 0;
+    if (unique.length > STAGE_KEYS_ABOVE) {
+      await tx.stage(
+        'stage_derive_numbers',
+        ['number'],
+        unique.map((n) => [String(n)]),
+      );
+      return tx.run(
+        pullSql('WHERE pr.repo = $repo AND pr.number IN (SELECT CAST(number AS INTEGER) FROM stage_derive_numbers)'),
+        { repo },
+      );
+    }
+    return tx.run(pullSql('WHERE pr.repo = $repo AND pr.number IN (SELECT unnest($numbers))'), { repo, numbers: unique });
   };
 }
 
