@@ -10,6 +10,7 @@
 import { RequestError } from '@octokit/request-error';
 import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
+import { redactUrl } from '../../engine/http.ts';
 import type { RawRecord } from '../../engine/types.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
 import { BadBodyError, type Fetched } from '../client.ts';
@@ -76,7 +77,7 @@ export async function compareWork(run: RepoRun): Promise<CompareWork[]> {
   );
 }
 
-async function fetchCompare(
+export async function fetchCompare(
   run: RepoRun,
   work: CompareWork,
 ): Promise<
@@ -156,7 +157,7 @@ async function applyCompare(
     return;
   }
   if ('unavailable' in result) {
-    const url = result.unavailable.request?.url ?? '';
+    const url = redactUrl(result.unavailable.request?.url ?? '');
     keepBadRecord(batch, run, {
       stream: COMPARE,
       recordKey: compareKey(item.id, item.baseId, 0),

@@ -17,6 +17,7 @@ import { RequestError } from '@octokit/request-error';
 import type { Database } from '../../../server/db/index.ts';
 import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
+import { redactUrl } from '../../engine/http.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
 import { BadBodyError, type Fetched } from '../client.ts';
 import { deriveDeployments } from '../derive.ts';
@@ -297,7 +298,8 @@ class DeploymentsSync {
       return { id, kind: 'ok', pages, etag: first.etag, fetchedAt: first.fetchedAt };
     } catch (error) {
       // The deployment was deleted between the list and this request: nothing to keep.
-      if (error instanceof RequestError && error.status === 404) return { id, kind: 'gone', url: error.request?.url ?? null };
+      if (error instanceof RequestError && error.status === 404)
+        return { id, kind: 'gone', url: error.request?.url ? redactUrl(error.request.url) : null };
       if (error instanceof BadBodyError) return { id, kind: 'bad', error };
       throw error;
     }

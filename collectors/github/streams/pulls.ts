@@ -15,6 +15,7 @@
 import { RequestError } from '@octokit/request-error';
 import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
+import { redactUrl } from '../../engine/http.ts';
 import { mapConcurrent, yieldToLoop } from '../../engine/yield.ts';
 import { BadBodyError, type Fetched } from '../client.ts';
 import { derivePulls } from '../derive.ts';
@@ -217,7 +218,8 @@ async function fetchPullCommits(
     }
     return { kind: 'ok', pages, fetchedAt: first.fetchedAt };
   } catch (error) {
-    if (error instanceof RequestError && error.status === 404) return { kind: 'gone', url: error.request?.url ?? null };
+    if (error instanceof RequestError && error.status === 404)
+      return { kind: 'gone', url: error.request?.url ? redactUrl(error.request.url) : null };
     if (error instanceof BadBodyError) return { kind: 'bad', error };
     throw error;
   }
