@@ -140,7 +140,7 @@ function networkReason(error: unknown): string {
 
 /** Refused connections and unknown hosts: retrying quickly will not help much; the base URL may be wrong. */
 function isUnreachable(error: unknown): boolean {
-  return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(networkReason(error));
+  return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|bad port|Invalid URL/i.test(networkReason(error));
 }
 
 function errorDetail(text: string): { code: number | null; detail: string } {
@@ -170,6 +170,8 @@ export class PagerDutyClient {
   private readonly maxWaitSeconds: number;
   /** Requests sent and not answered yet: they spend budget the last answer did not count. */
   private inFlight = 0;
+  /** The budget already waited for (after a 429): not waited for twice. */
+  private waitedFor: RateLimitState | null = null;
 
   constructor(private readonly options: PagerDutyClientOptions) {
     this.sleep = options.sleep ?? abortableSleep;
@@ -215,7 +217,7 @@ export class PagerDutyClient {
   private async checkBudget(): Promise<void> {
     for (;;) {
       const budget = this.options.meter.rateLimit;
-      if (!budget || budget.remaining === null || !budget.resetAt) return;
+      if (!budget || budget === this.waitedFor || budget.remaining === null || !budget.resetAt) return;
       if (budget.remaining > this.inFlight) return;
       const wait = (Date.parse(budget.resetAt) - Date.now()) / 1000;
       if (wait <= 0) return;
@@ -225,6 +227,7 @@ export class PagerDutyClient {
         continue;
       }
       this.options.log(`pagerduty: rate limit used up; waiting ${Math.ceil(wait)} s for the reset`);
+      this.waitedFor = budget;
       await this.wait(wait, 'budget used up');
       return;
     }
@@ -284,6 +287,7 @@ export class PagerDutyClient {
         }
         const seconds = Number.isFinite(reset) && reset > 0 ? reset : 2 ** Math.min(limited, 6);
         this.options.log(`pagerduty: rate limit reached (429); waiting ${seconds} s as ratelimit-reset asks`);
+        this.waitedFor = this.options.meter.rateLimit;
         await this.wait(seconds, '429');
         continue;
       }
