@@ -71,7 +71,8 @@ class ZoneOffsets {
     let entry = this.days.get(day);
     if (!entry) {
       const start = day * DAY;
-      const offset = computeOffset(this.zone, start);
+      // Consecutive days share their boundary: reuse yesterday's closing offset.
+      const offset = this.days.get(day - 1)?.after ?? computeOffset(this.zone, start);
       const after = computeOffset(this.zone, start + DAY);
       let change = Number.POSITIVE_INFINITY;
       if (after !== offset) {
