@@ -111,11 +111,13 @@ export class GitHubClient {
       auth: options.token,
       baseUrl: options.baseUrl,
       userAgent: `vigil/${VERSION}`,
+      // Octokit's request log reports every failed request (304s included) at error level; the
+      // collector reports failures itself, in words a user can act on.
       log: {
         debug: () => {},
         info: () => {},
         warn: (m: string) => log(`github: ${m}`),
-        error: (m: string) => log(`github: ${m}`),
+        error: () => {},
       },
       throttle: {
         retryAfterBaseValue: this.baseValue,
