@@ -185,13 +185,13 @@ export interface OrgWorkflowRun {
   runAttempt: number;
   createdAt: string;
   runStartedAt: string;
-  updatedAt: string; // as of completion
+  updatedAt: string; // last status change as of the clock
   actorLogin: string;
 }
 
 export interface OrgIssue {
   repo: string;
-  /** GitHub's global numeric id (for a pull request: the pull request's id). */
+  /** GitHub's global numeric id; a pull request listed here has its issue id, not its pull-request id, as on GitHub. */
   id: number;
   number: number;
   title: string;
@@ -295,7 +295,7 @@ export interface OrgIncident {
   createdAt: string;
   acknowledgedAt: string | null;
   resolvedAt: string | null;
-  /** Last change of anything visible (status, priority, notes), as of the final state. */
+  /** Last change of anything visible (status, priority, escalation, notes), as of the clock. */
   updatedAt: string;
   triggeredBy: 'integration' | 'user';
   resolvedBy: 'user' | 'integration' | null;
