@@ -7,7 +7,9 @@ import type { SyncController } from '../lib/sync-controller.ts';
 import { type AuthSettings, authMiddleware } from './auth.ts';
 import { errorBody, renderError } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { incidentLinkRoutes } from './routes/incident-links.ts';
 import { reportingRoutes } from './routes/reporting.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { limitBody, sameOriginWrites, securityHeaders } from './security.ts';
@@ -27,6 +29,19 @@ export interface AppDeps {
 
 export type AppEnv = { Variables: { deps: AppDeps; user?: string } };
 
+/**
+ * Every /api route in one chain, built once at module level so its type carries every path: the
+ * web app's typed client (hono/client) is `hc<ApiRoutes>('/api')`.
+ */
+export const apiRoutes = new Hono<AppEnv>()
+  .route('/', healthRoutes)
+  .route('/', adminRoutes)
+  .route('/', syncRoutes)
+  .route('/', reportingRoutes)
+  .route('/', dashboardRoutes)
+  .route('/', incidentLinkRoutes);
+export type ApiRoutes = typeof apiRoutes;
+
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((message: string) => console.error(message));
   const app = new Hono<AppEnv>();
@@ -38,12 +53,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', securityHeaders());
   app.use('/api/*', authMiddleware(deps.auth), sameOriginWrites(), limitBody());
 
-  const api = new Hono<AppEnv>()
-    .route('/', healthRoutes)
-    .route('/', adminRoutes)
-    .route('/', syncRoutes)
-    .route('/', reportingRoutes);
-  app.route('/api', api);
+  app.route('/api', apiRoutes);
 
   if (deps.webRoot) {
     const web = serveWeb(deps.webRoot);

@@ -13,6 +13,7 @@ export const deploymentParams = {
   cursor: undefined,
   environment: ['production', 'all'],
   outcome: ['success', 'failure', 'pending', 'superseded', 'all'],
+  changeFailed: ['true', 'false', 'all'],
 } as const;
 
 const dims = { team: 'd.team_id', repo: 'd.repo' } as const;
@@ -21,7 +22,14 @@ const TIME = 'coalesce(d.deployed_at, d.finished_at, d.created_at)';
 function where(q: MetricQuery): string {
   const env = (q.extra.environment ?? 'production') === 'production' ? 'AND d.production' : '';
   const outcome = q.extra.outcome && q.extra.outcome !== 'all' ? 'AND d.outcome = $outcome' : '';
-  return `${TIME} >= CAST($lo AS TIMESTAMPTZ) AND ${TIME} < CAST($hi AS TIMESTAMPTZ) ${env} ${outcome} ${filterExpr(q, dims)}`;
+  // The deployments counted as change failures (caused an incident or were rolled back).
+  const failed =
+    q.extra.changeFailed === 'true'
+      ? 'AND d.change_failed'
+      : q.extra.changeFailed === 'false'
+        ? 'AND NOT coalesce(d.change_failed, false)'
+        : '';
+  return `${TIME} >= CAST($lo AS TIMESTAMPTZ) AND ${TIME} < CAST($hi AS TIMESTAMPTZ) ${env} ${outcome} ${failed} ${filterExpr(q, dims)}`;
 }
 
 function params(q: MetricQuery): Params {

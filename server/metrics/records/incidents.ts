@@ -14,6 +14,8 @@ export const incidentParams = {
   cause: ['change_caused', 'not_change_caused', 'unknown', 'all'],
   label: ['actionable', 'non_actionable', 'all'],
   rule: undefined,
+  overdue: ['true', 'false', 'all'],
+  escalated: ['true', 'false', 'all'],
 } as const;
 
 const dims = { team: 'i.team_id', service: 'i.service_id', severity: 'i.severity' } as const;
@@ -38,7 +40,14 @@ function where(q: MetricQuery): string {
   const cause = q.extra.cause && q.extra.cause !== 'all' ? 'AND i.cause = $cause' : '';
   const label = q.extra.label && q.extra.label !== 'all' ? 'AND i.label = $label' : '';
   const rule = q.extra.rule ? 'AND i.signature = $rule' : '';
-  return `i.created_at >= CAST($lo AS TIMESTAMPTZ) AND i.created_at < CAST($hi AS TIMESTAMPTZ) ${status} ${cause} ${label} ${rule} ${filterExpr(q, dims)}`;
+  const overdue = q.extra.overdue === 'true' ? `AND ${OVERDUE}` : q.extra.overdue === 'false' ? `AND NOT ${OVERDUE}` : '';
+  const escalated =
+    q.extra.escalated === 'true'
+      ? 'AND i.escalated'
+      : q.extra.escalated === 'false'
+        ? 'AND NOT coalesce(i.escalated, false)'
+        : '';
+  return `i.created_at >= CAST($lo AS TIMESTAMPTZ) AND i.created_at < CAST($hi AS TIMESTAMPTZ) ${status} ${cause} ${label} ${rule} ${overdue} ${escalated} ${filterExpr(q, dims)}`;
 }
 
 function params(q: MetricQuery): Params {

@@ -15,6 +15,9 @@ export const pageParams = {
   hourClass: ['business', 'off', 'sleep', 'all'],
   onCall: ['true', 'false', 'all'],
   rule: undefined,
+  // The heat map's cells: ISO weekday (1 = Monday) and hour in the recipient's own zone.
+  weekday: ['1', '2', '3', '4', '5', '6', '7'],
+  hour: Array.from({ length: 24 }, (_, h) => String(h)),
 } as const;
 
 const dims = { team: 'p.team_id', service: 'p.service_id', severity: 'p.severity' } as const;
@@ -25,8 +28,10 @@ function where(q: MetricQuery): string {
   const hour = q.extra.hourClass && q.extra.hourClass !== 'all' ? 'AND p.hour_class = $hourClass' : '';
   const onCall = q.extra.onCall === 'true' ? 'AND p.on_call' : q.extra.onCall === 'false' ? 'AND NOT p.on_call' : '';
   const rule = q.extra.rule ? 'AND p.signature = $rule' : '';
+  const weekday = q.extra.weekday ? 'AND isodow(p.local_time) = CAST($weekday AS INTEGER)' : '';
+  const localHour = q.extra.hour ? 'AND hour(p.local_time) = CAST($localHour AS INTEGER)' : '';
   return `p.started_at >= CAST($lo AS TIMESTAMPTZ) AND p.started_at < CAST($hi AS TIMESTAMPTZ)
-    ${person} ${schedule} ${hour} ${onCall} ${rule} ${filterExpr(q, dims)}`;
+    ${person} ${schedule} ${hour} ${onCall} ${rule} ${weekday} ${localHour} ${filterExpr(q, dims)}`;
 }
 
 function params(q: MetricQuery): Params {
@@ -36,6 +41,8 @@ function params(q: MetricQuery): Params {
     schedule: listParam(q.extra.schedule),
     ...(q.extra.hourClass ? { hourClass: q.extra.hourClass } : {}),
     ...(q.extra.rule ? { rule: q.extra.rule } : {}),
+    ...(q.extra.weekday ? { weekday: q.extra.weekday } : {}),
+    ...(q.extra.hour ? { localHour: q.extra.hour } : {}),
   };
 }
 
