@@ -214,6 +214,10 @@ export async function refreshDerived(db: Database, config: VigilConfig, options:
     // Read the marks again inside the transaction: they are what this refresh will have seen.
     const seen = await readMarks(tx);
     const ctx: DeriveContext = { full, settings };
+    // DuckDB runs an ASOF join as a nested loop when it estimates the left side at 64 rows or
+    // fewer, and temp tables created inside this transaction have no statistics: measured 20 s
+    // instead of 0.1 s for 30k incidents against 170k deployments. Always use the real ASOF join.
+    await tx.run('SET asof_loop_join_threshold = 0');
     await writeConfigTables(tx, settings);
     await writeZones(tx, settings);
     let scopes: Record<string, number> | undefined;

@@ -30,6 +30,14 @@ describe('incremental refresh', () => {
     await f.commit({ repo: API, sha: sha('pay-G'), at: '2024-03-09 06:00' });
     await f.deployment({ id: 'D9', repo: API, sha: sha('pay-G'), at: '2024-03-09 07:00' });
     await f.shipped('D9', API, [sha('pay-G')], sha('pay-E'));
+    // A pull request synced late claims the lone commit L1 that D2 shipped: that change is now PR #3.
+    await f.pull({
+      repo: API,
+      number: 3,
+      mergedAt: '2024-03-04 13:00',
+      mergeCommitSha: sha('pay-m3'),
+      commits: [{ sha: sha('pay-L1'), at: '2024-03-04 12:00' }],
+    });
     // I10 changed (re-synced with a later resolution).
     await f.db.run("DELETE FROM log_entries WHERE incident_id = 'I10'");
     await f.incident({
@@ -86,6 +94,10 @@ describe('incremental refresh', () => {
       label_source: 'suggested',
     });
     expect(await f.one("SELECT label_source FROM d_incidents WHERE id = 'I6'")).toEqual({ label_source: 'suggested' });
+    expect(await f.one('SELECT change_key, deployment_id FROM d_changes WHERE pr_number = 3')).toEqual({
+      change_key: 'pr:3',
+      deployment_id: 'D2',
+    });
     const u2 = await f.all<{ id: string; interruption_start: boolean }>(
       "SELECT id, interruption_start FROM d_pages WHERE user_id = 'U2' AND started_at < '2024-03-21' ORDER BY started_at",
     );

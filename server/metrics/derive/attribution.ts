@@ -78,11 +78,14 @@ export async function deriveAttribution(tx: WriteTx, ctx: DeriveContext): Promis
       GROUP BY t.incident_id, t.token, t.found_in, s.repo, s.sha
     ),
     dep_hits AS (
+      -- Two equality joins rather than one OR condition (which would be a nested loop).
       SELECT t.incident_id, t.token, t.found_in, d.repo, NULL AS sha, d.id AS deployment_id, d.deployed_at
-      FROM d_incident_tokens t
-      JOIN ok_deps d ON (d.github_id = try_cast(t.token AS BIGINT) OR d.id = 'run:' || t.token)
-      WHERE t.kind = 'deployment' AND t.incident_id IN (SELECT id FROM t_attr_inc)
-        AND d.repo IN (SELECT repo FROM team_repos)
+      FROM d_incident_tokens t JOIN ok_deps d ON d.github_id = try_cast(t.token AS BIGINT)
+      WHERE t.kind = 'deployment' AND t.incident_id IN (SELECT id FROM t_attr_inc) AND d.repo IN (SELECT repo FROM team_repos)
+      UNION
+      SELECT t.incident_id, t.token, t.found_in, d.repo, NULL AS sha, d.id AS deployment_id, d.deployed_at
+      FROM d_incident_tokens t JOIN ok_deps d ON d.id = 'run:' || t.token
+      WHERE t.kind = 'deployment' AND t.incident_id IN (SELECT id FROM t_attr_inc) AND d.repo IN (SELECT repo FROM team_repos)
     ),
     explicit AS (
       SELECT h.incident_id,

@@ -40,8 +40,28 @@ export async function deriveEnvironments(tx: WriteTx, ctx: DeriveContext): Promi
   await tx.run('INSERT INTO d_envs SELECT repo, environment, CAST(production AS BOOLEAN) FROM t_envs');
 }
 
+/** The sort time of a deployment row (its outcome time, else its creation). */
+const SORT = 'coalesce(deployed_at, finished_at, created_at)';
+
+/**
+ * Incremental runs recompute, per touched repository, only the deployments from `s_repos.since`
+ * on, plus the last successful production deployment before it in each environment (its next
+ * deployment and rollback flag may change). Window functions still read the whole history of
+ * the repository, so rollbacks to any earlier SHA are found.
+ */
 export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promise<void> {
-  await tx.run(`DELETE FROM d_deployments WHERE true ${repoScope(ctx)}`);
+  await tx.run('DROP TABLE IF EXISTS t_redo');
+  if (ctx.full) {
+    await tx.run('DELETE FROM d_deployments');
+    await tx.run('CREATE TEMP TABLE t_redo AS SELECT NULL::VARCHAR AS id WHERE false');
+  } else {
+    await tx.run(`CREATE TEMP TABLE t_redo AS
+      SELECT d.id FROM d_deployments d JOIN s_repos s ON s.repo = d.repo WHERE ${SORT.replace(/(\w+_at)/g, 'd.$1')} >= s.since
+      UNION
+      SELECT arg_max(d.id, d.deployed_at) FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
+      WHERE d.production AND d.outcome = 'success' AND d.deployed_at < s.since GROUP BY d.repo, d.environment`);
+    await tx.run('DELETE FROM d_deployments WHERE id IN (SELECT id FROM t_redo)');
+  }
   await tx.run(
     `
     INSERT INTO d_deployments (id, repo, environment, team_id, source, github_id, sha, ref, creator, created_at,
@@ -92,19 +112,38 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
     FROM timed t LEFT JOIN flags f ON f.id = t.id
       ${configZoneJoin('t.deployed_at', 'od')}
       ${configZoneJoin('t.finished_at', 'ofin')}
+    ${
+      ctx.full
+        ? ''
+        : `WHERE t.id IN (SELECT id FROM t_redo)
+             OR coalesce(t.deployed_at, t.finished_at, t.created_at) >= (SELECT since FROM s_repos s WHERE s.repo = t.repo)`
+    }
     ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`,
     { cfgZone: ctx.settings.defaultZone },
   );
+  if (!ctx.full) {
+    await tx.run(`INSERT INTO t_redo SELECT d.id FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
+      WHERE ${SORT.replace(/(\w+_at)/g, 'd.$1')} >= s.since`);
+  }
 }
 
+/**
+ * Incremental runs recompute the changes first shipped from `s_repos.since` on; a change already
+ * counted for an earlier deployment stays there (it was first shipped before).
+ */
 export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<void> {
-  await tx.run(`DELETE FROM d_changes WHERE true ${repoScope(ctx)}`);
+  await tx.run(
+    ctx.full
+      ? 'DELETE FROM d_changes'
+      : 'DELETE FROM d_changes WHERE EXISTS (SELECT 1 FROM s_repos s WHERE s.repo = d_changes.repo AND d_changes.deployed_at >= s.since)',
+  );
   await tx.run(`
     INSERT INTO d_changes (change_key, repo, kind, pr_number, sha, title, author, first_commit_at, commit_count,
       deployment_id, deployed_at, team_id, deployed_day, lead_time_s)
     WITH dep AS (
-      SELECT id, repo, deployed_at, github_id, team_id, deployed_day FROM d_deployments
-      WHERE production AND outcome = 'success' AND prev_id IS NOT NULL ${repoScope(ctx)}
+      SELECT id, repo, deployed_at, github_id, team_id, deployed_day FROM d_deployments d
+      WHERE production AND outcome = 'success' AND prev_id IS NOT NULL
+        ${ctx.full ? '' : 'AND deployed_at >= (SELECT since FROM s_repos s WHERE s.repo = d.repo)'}
     ),
     shipped AS (
       SELECT dc.deployment_id, dc.repo, dc.sha, dep.deployed_at, dep.github_id, dep.team_id, dep.deployed_day
@@ -134,6 +173,9 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
         CASE WHEN m.number IS NULL THEN 'commit:' || s.sha ELSE 'pr:' || m.number END AS change_key
       FROM shipped s LEFT JOIN pr_map m ON m.repo = s.repo AND m.sha = s.sha
     ),
+    counted AS (
+      SELECT repo, change_key FROM d_changes ${ctx.full ? 'WHERE false' : 'WHERE repo IN (SELECT repo FROM s_repos)'}
+    ),
     firsts AS (
       SELECT repo, change_key, any_value(pr_number) AS pr_number, min(sha) AS any_sha,
         count(DISTINCT sha) AS commit_count,
@@ -141,7 +183,8 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
         min(deployed_at) AS deployed_at,
         first(team_id ORDER BY deployed_at, github_id, deployment_id) AS team_id,
         first(deployed_day ORDER BY deployed_at, github_id, deployment_id) AS deployed_day
-      FROM keyed GROUP BY repo, change_key
+      FROM keyed k ANTI JOIN counted c ON c.repo = k.repo AND c.change_key = k.change_key
+      GROUP BY k.repo, k.change_key
     ),
     resolved AS (
       SELECT f.change_key, f.repo,
@@ -163,6 +206,9 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
     FROM resolved ORDER BY deployed_at, change_key`);
   await tx.run(`
     UPDATE d_deployments SET change_count = x.n
-    FROM (SELECT deployment_id, count(*)::INTEGER AS n FROM d_changes WHERE true ${repoScope(ctx)} GROUP BY deployment_id) x
+    FROM (
+      SELECT deployment_id, count(*)::INTEGER AS n FROM d_changes
+      ${ctx.full ? '' : 'WHERE deployment_id IN (SELECT id FROM t_redo)'} GROUP BY deployment_id
+    ) x
     WHERE d_deployments.id = x.deployment_id`);
 }

@@ -133,6 +133,9 @@ export interface ScopeSummary {
   shiftsChanged: boolean;
 }
 
+/** A since-condition on a table alias. */
+const on = (alias: string, condition: string) => condition.replace(/\bsynced_at\b/g, `${alias}.synced_at`);
+
 /**
  * Build s_repos, s_incidents, s_links, s_labels (changed reviewer data) from the marks of the last
  * refresh. The later scopes (s_attr, s_sigs, s_label, s_deploys, s_users) need derived facts and
@@ -140,11 +143,28 @@ export interface ScopeSummary {
  */
 export async function buildSourceScopes(tx: WriteTx, since: Since): Promise<void> {
   await tx.run('DROP TABLE IF EXISTS s_repos');
+  // Per repository, the earliest deployment whose facts or changes may differ now: new or changed
+  // deployments and compares, and the deployments that shipped commits of changed pull requests
+  // or commits (a pull request merged or re-read later changes how its commits count).
   await tx.run(`CREATE TEMP TABLE s_repos AS
-    SELECT repo FROM deployments WHERE ${since.deployments}
-    UNION SELECT repo FROM deployment_compares WHERE ${since.deployment_compares}
-    UNION SELECT repo FROM pull_requests WHERE ${since.pull_requests}
-    UNION SELECT repo FROM commits WHERE ${since.commits}`);
+    WITH touched AS (
+      SELECT repo, min(created_at) AS t FROM deployments WHERE ${since.deployments} GROUP BY repo
+      UNION ALL
+      SELECT c.repo, min(d.created_at) FROM deployment_compares c JOIN deployments d ON d.id = c.deployment_id
+        WHERE ${on('c', since.deployment_compares)} GROUP BY c.repo
+      UNION ALL
+      SELECT p.repo, min(d.created_at) FROM pull_requests p
+        JOIN (
+          SELECT repo, number, merge_commit_sha AS sha FROM pull_requests WHERE merge_commit_sha IS NOT NULL
+          UNION ALL SELECT repo, number, sha FROM pull_request_commits
+        ) x ON x.repo = p.repo AND x.number = p.number
+        JOIN deployment_commits dc ON dc.repo = x.repo AND dc.sha = x.sha JOIN deployments d ON d.id = dc.deployment_id
+        WHERE ${on('p', since.pull_requests)} GROUP BY p.repo
+      UNION ALL
+      SELECT c.repo, min(d.created_at) FROM commits c JOIN deployment_commits dc ON dc.repo = c.repo AND dc.sha = c.sha
+        JOIN deployments d ON d.id = dc.deployment_id WHERE ${on('c', since.commits)} GROUP BY c.repo
+    )
+    SELECT repo, min(t) AS since FROM touched GROUP BY repo`);
   await tx.run('DROP TABLE IF EXISTS s_incidents');
   await tx.run(`CREATE TEMP TABLE s_incidents AS
     SELECT id FROM incidents WHERE ${since.incidents}
@@ -180,13 +200,24 @@ export async function buildAttributionScope(tx: WriteTx, since: Since): Promise<
     SELECT id FROM s_incidents
     UNION SELECT id FROM s_links
     UNION SELECT i.id FROM d_incidents i JOIN team_since t ON t.team_id = i.team_id AND i.created_at >= t.since
-    UNION SELECT incident_id FROM d_incident_tokens WHERE (SELECT count(*) FROM s_repos) > 0`);
+    -- Tokens can only start (or stop) resolving through deployments or commits stored since then.
+    UNION SELECT t.incident_id FROM d_incident_tokens t JOIN (
+      SELECT dc.sha FROM deployment_commits dc JOIN deployments d ON d.id = dc.deployment_id WHERE ${on('d', since.deployments)}
+      UNION ALL SELECT sha FROM deployments WHERE ${since.deployments}
+      UNION ALL SELECT dc.sha FROM deployment_commits dc JOIN deployment_compares c ON c.deployment_id = dc.deployment_id
+        WHERE ${on('c', since.deployment_compares)}
+    ) s ON left(s.sha, 7) = left(t.token, 7) AND starts_with(s.sha, t.token)
+    WHERE t.kind = 'sha'
+    UNION SELECT t.incident_id FROM d_incident_tokens t JOIN deployments d ON d.github_id = try_cast(t.token AS BIGINT)
+    WHERE t.kind = 'deployment' AND ${on('d', since.deployments)}
+    UNION SELECT t.incident_id FROM d_incident_tokens t JOIN deployments d ON d.id = 'run:' || t.token
+    WHERE t.kind = 'deployment' AND ${on('d', since.deployments)}`);
 }
 
 /** s_deploys: deployments whose change-failure and rework flags must be recomputed. */
 export async function buildDeploymentScope(tx: WriteTx): Promise<void> {
   await tx.run(`INSERT INTO s_deploys
-    SELECT id FROM d_deployments WHERE repo IN (SELECT repo FROM s_repos)
+    SELECT id FROM t_redo
     UNION SELECT cause_deployment_id FROM d_incidents WHERE id IN (SELECT id FROM s_attr) AND cause_deployment_id IS NOT NULL
     UNION SELECT d.id FROM d_deployments d JOIN (
       SELECT team_id, min(created_at) AS since FROM d_incidents WHERE id IN (SELECT id FROM s_attr) GROUP BY team_id
