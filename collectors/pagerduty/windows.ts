@@ -4,9 +4,13 @@
 //   /notifications) and end at the run's fixed "now", so a window's contents cannot move while it
 //   is paged (records created later fall after it);
 // - PagerDuty pages only up to offset 10,000 (offset + limit over it is a 400), so the first page
-//   of each window asks for `total=true`; a window holding more is cut down in proportion (about
-//   8,000 records) and asked again, until it fits. The next window's length follows the density
-//   just seen, so a burst costs a few probes and quiet years cost one request per window;
+//   of each window asks for `total=true`. A window holding more is cut where its 8,000th record
+//   lies (counted from the side being walked): one request with `limit=1` at that offset gives
+//   the record's time, and the window ends there. The order of the list is read from the first
+//   page (incidents are asked for oldest first; log entries come newest first), and when it
+//   cannot be read, or the cut still holds too many, the window is cut in proportion instead.
+//   The rest of the cut window is walked next, so an alert storm of 25,000 incidents in an hour
+//   costs four requests more than its pages, and quiet years one request per window;
 // - with the total known, the rest of a window's pages go out a few at a time, and are processed
 //   in order;
 // - the cursor: `from`…`through` is covered; `walk` is the window in progress and the offset
@@ -65,6 +69,8 @@ export interface WindowSpec {
   onWindow?: (pages: WindowPage[], window: { since: string; until: string }, batch: BatchBuilder) => Promise<void>;
   /** Called before each flush the walker makes (to add the batch's derivation steps). */
   beforeFlush?: () => void;
+  /** The time a record is placed in windows by (since/until filter on it); without it windows are cut in proportion. */
+  timeOf?: (item: unknown) => string | null | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -86,6 +92,8 @@ export class WindowWalker {
   private readonly cursor: WindowCursor;
   private span: number;
   private readonly whole: boolean;
+  /** Where the window that was cut ended: the next window runs up to (or back to) it. */
+  private boundary: number | null = null;
 
   constructor(
     private readonly run: PdRun,
@@ -118,14 +126,21 @@ export class WindowWalker {
     // pagerduty.historyDays was raised: fill the older history, newest window first.
     while (this.run.horizon < Date.parse(c.from) - 60_000) {
       const until = Date.parse(c.from);
-      const walk: Walk = { since: iso(Math.max(this.run.horizon, until - this.span)), until: c.from, offset: 0, dir: 'back' };
+      const boundary = this.boundary !== null && this.boundary < until ? this.boundary : null;
+      const since = Math.max(this.run.horizon, boundary ?? until - this.span);
+      if (boundary !== null && since <= boundary) this.boundary = null;
+      const walk: Walk = { since: iso(since), until: c.from, offset: 0, dir: 'back' };
       c.walk = walk;
       if (!(await this.window(walk))) return false;
       await this.complete(walk);
     }
+    this.boundary = null;
     let start = Math.max(Date.parse(c.from), Date.parse(c.through) - this.spec.overlapMs);
     while (start < this.run.now) {
-      const walk: Walk = { since: iso(start), until: iso(Math.min(this.run.now, start + this.span)), offset: 0, dir: 'live' };
+      const boundary = this.boundary !== null && this.boundary > start ? this.boundary : null;
+      const until = Math.min(this.run.now, boundary ?? start + this.span);
+      if (boundary !== null && until >= boundary) this.boundary = null;
+      const walk: Walk = { since: iso(start), until: iso(until), offset: 0, dir: 'live' };
       c.walk = walk;
       if (!(await this.window(walk))) return false;
       await this.complete(walk);
@@ -158,15 +173,57 @@ export class WindowWalker {
     this.batch.cursor(this.spec.stream, SCOPE, { fp: c.fp, from: c.from, through: iso(through), walk });
   }
 
-  /** Cut a window holding more than the offset cap allows; false when it cannot be cut further. */
-  private shrink(walk: Walk, total: number): boolean {
-    const span = Date.parse(walk.until) - Date.parse(walk.since);
-    if (span <= MIN_SPAN_MS) return false;
-    const next = Math.max(MIN_SPAN_MS, Math.floor((span * TARGET) / total));
-    if (walk.dir === 'live') walk.until = iso(Date.parse(walk.since) + next);
-    else walk.since = iso(Date.parse(walk.until) - next);
-    this.span = next;
+  /**
+   * Cut a window holding more than the offset cap allows, where its TARGET-th record (from the
+   * side being walked) lies, or in proportion; false when it cannot be cut further.
+   */
+  private async cut(walk: Walk, total: number, first: readonly unknown[], locate: boolean): Promise<boolean> {
+    const since = Date.parse(walk.since);
+    const until = Date.parse(walk.until);
+    if (until - since <= MIN_SPAN_MS) return false;
+    const forward = walk.dir === 'live';
+    const located = locate ? await this.locate(walk, total, first) : null;
+    if (located !== null && located > since && located < until) {
+      if (forward) walk.until = iso(located);
+      else walk.since = iso(located);
+    } else {
+      const next = Math.max(MIN_SPAN_MS, Math.floor(((until - since) * TARGET) / total));
+      if (forward) walk.until = iso(since + next);
+      else walk.since = iso(until - next);
+    }
+    // The part cut off is walked next, up to where this window ended.
+    this.boundary = forward ? until : since;
+    this.span = Date.parse(walk.until) - Date.parse(walk.since);
     return true;
+  }
+
+  /** The time to cut a window at so it holds at most TARGET records, from one record's time; null when unknown. */
+  private async locate(walk: Walk, total: number, first: readonly unknown[]): Promise<number | null> {
+    const timeOf = this.spec.timeOf;
+    if (!timeOf) return null;
+    const times = first.map((item) => Date.parse(String(timeOf(item) ?? ''))).filter((t) => !Number.isNaN(t));
+    const a = times[0];
+    const b = times[times.length - 1];
+    if (a === undefined || b === undefined || a === b) return null;
+    const ascending = a < b;
+    const forward = walk.dir === 'live';
+    // Walking forward, keep the TARGET oldest records; walking back, the TARGET newest.
+    const fromStart = forward === ascending;
+    const position = fromStart ? TARGET : Math.min(total - TARGET, OFFSET_CAP - 1);
+    if (position <= 0) return null;
+    const page = await getPage(this.run, this.batch, this.spec.stream, this.spec.path, {
+      ...this.spec.query,
+      since: walk.since,
+      until: walk.until,
+      limit: 1,
+      offset: position,
+    });
+    const list = page?.data[this.spec.listKey];
+    const item = Array.isArray(list) ? list[0] : undefined;
+    const at = item === undefined ? Number.NaN : Date.parse(String(timeOf(item) ?? ''));
+    if (Number.isNaN(at)) return null;
+    // Forward: records older than `at` (at most TARGET of them). Back: records newer than `at`.
+    return forward ? at : at + 1;
   }
 
   /** The next window's length, from the density of this one. */
@@ -192,6 +249,7 @@ export class WindowWalker {
     let collected: WindowPage[] = [];
     let total: number | null = null;
     let capped = false;
+    let cuts = 0;
     for (;;) {
       const probe: boolean = walk.offset === 0 && total === null;
       const offsets = [walk.offset];
@@ -221,7 +279,8 @@ export class WindowWalker {
         if (probe) {
           total = typeof page.data.total === 'number' ? page.data.total : null;
           if (total !== null && total > OFFSET_CAP) {
-            if (this.shrink(walk, total)) {
+            // Cut where the records are (a few times at most), then in proportion.
+            if (await this.cut(walk, total, items, cuts++ < 6)) {
               restart = true;
               break;
             }

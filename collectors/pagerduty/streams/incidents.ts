@@ -144,8 +144,10 @@ async function syncWindows(run: PdRun): Promise<string> {
       stream: INCIDENTS,
       path: '/incidents',
       listKey: 'incidents',
-      // A unique order, so offset paging neither skips nor repeats.
-      query: { sort_by: 'incident_number:asc' },
+      // Oldest first, in a unique order: offset paging neither skips nor repeats, and a window
+      // too big to page is cut at the time of one of its records.
+      query: { sort_by: 'created_at:asc,incident_number:asc' },
+      timeOf: (item) => (item as { created_at?: string } | null)?.created_at,
       maxSpanMs: INCIDENT_SPAN_MS,
       overlapMs: INCIDENT_TRAIL_MS,
       onPage: async ({ items, page }) => {

@@ -46,6 +46,7 @@ export async function syncLogEntries(run: PdRun): Promise<void> {
       listKey: 'log_entries',
       maxSpanMs: INCIDENT_SPAN_MS,
       overlapMs: LOG_OVERLAP_MS,
+      timeOf: (item) => (item as { created_at?: string } | null)?.created_at,
       onPage: async ({ items, page }) => {
         const valid = validate(batch, run, {
           stream: LOG_ENTRIES,

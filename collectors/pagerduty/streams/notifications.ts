@@ -24,6 +24,7 @@ export async function syncNotifications(run: PdRun): Promise<void> {
       listKey: 'notifications',
       maxSpanMs: NOTIFICATION_SPAN_MS,
       overlapMs: NOTIFICATION_OVERLAP_MS,
+      timeOf: (item) => (item as { started_at?: string } | null)?.started_at,
       onPage: async ({ items, page }) => {
         const valid = validate(batch, run, {
           stream: NOTIFICATIONS,
