@@ -5,8 +5,11 @@ import { cursorKey, emptyBatch, type LoadBatch, type LoadResult, type RequestTag
 
 /** Flush when a batch holds this many raw records … */
 export const FLUSH_RECORDS = 5_000;
-/** … or this many characters of payload (compare responses can be large). */
-export const FLUSH_CHARS = 24_000_000;
+/**
+ * … or this many characters of payload (pull requests run to ~15 KB each, compares more): the
+ * appender copies payloads synchronously, so this bounds how long one load holds the event loop.
+ */
+export const FLUSH_CHARS = 8_000_000;
 
 export class BatchBuilder {
   private batch: LoadBatch = emptyBatch();
