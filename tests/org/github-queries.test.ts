@@ -79,6 +79,20 @@ describe('deployments', () => {
     ]);
   });
 
+  it('leaves replaced production deployments active in some repositories, as GitHub documents auto_inactive', async () => {
+    // GitHub's auto_inactive only touches non-production environments; many setups mark production
+    // inactive anyway. Both occur, so consumers must not depend on either.
+    const withInactive = new Set<boolean>();
+    for (const r of store.repos.filter((x) => !x.workflow)) {
+      const prod = await allPages((o, l) => store.deployments(r.fullName, { environment: r.productionEnvironment }, o, l));
+      withInactive.add(prod.some((d) => d.statuses.some((s) => s.state === 'inactive')));
+      const staging = await allPages((o, l) => store.deployments(r.fullName, { environment: 'staging' }, o, l));
+      expect(staging.filter((d) => d.statuses.some((s) => s.state === 'success')).length).toBeGreaterThan(1);
+      expect(staging.some((d) => d.statuses.some((s) => s.state === 'inactive'))).toBe(true);
+    }
+    expect(withInactive).toEqual(new Set([true, false]));
+  });
+
   it('finds one deployment by id, only in its own repository', async () => {
     const d = (await store.deployments(repo, {}, 5, 1)).items[0];
     expect(await store.deployment(repo, d?.id as number)).toEqual(d);

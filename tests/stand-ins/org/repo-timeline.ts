@@ -172,9 +172,12 @@ class RepoSim extends RepoPlanner {
       }
       return d;
     }
-    // GitHub marks the previous successful deployment to the environment inactive.
+    // GitHub marks the previous successful deployment to the environment inactive. Its docs say
+    // auto_inactive only touches non-production environments, yet production deployments are
+    // commonly seen inactive (explicit statuses, production_environment false): most repositories
+    // here mark production too, a quarter leave it, so consumers meet both.
     const previous = prod ? this.lastProd : this.lastStaging;
-    if (previous && previous.outcome === 'success') previous.inactiveAt = d.finalAt;
+    if (previous && previous.outcome === 'success' && (!prod || this.info.prodInactive)) previous.inactiveAt = d.finalAt;
     if (prod) this.lastProd = d;
     else this.lastStaging = d;
     if (!prod) {

@@ -56,6 +56,8 @@ export interface RepoInfo {
   mergeStyle: 'squash' | 'merge' | 'rebase';
   releaseBased: boolean;
   hasStaging: boolean;
+  /** Whether replaced production deployments get an `inactive` status (staging ones always do). */
+  prodInactive: boolean;
   /** Services whose incidents this repository's bad changes cause. */
   services: number[];
   source: string;
@@ -306,6 +308,7 @@ export function buildStaticOrg(seed: number, size: OrgSize, anchor: number): Sta
         // Sprint teams cut a release tag and deploy the tag.
         releaseBased: profile === 'struggling' && r === 0,
         hasStaging: !workflowRepo,
+        prodInactive: index % 4 !== 3,
         services: [],
         source: sources[(t + r) % sources.length] as string,
       });
