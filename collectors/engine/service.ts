@@ -27,6 +27,7 @@ interface ActiveRun {
   progress: RunProgress | null;
   /** Settles once the run is recorded and has progress (or ended before that). */
   started: Promise<void>;
+  launchedAt: string;
   promise: Promise<RunResult>;
 }
 
@@ -81,6 +82,7 @@ export class SyncService implements SyncController {
       controller,
       progress: null,
       started: new Promise<void>((resolve) => (markStarted = resolve)),
+      launchedAt: new Date().toISOString(),
       promise: Promise.resolve() as unknown as Promise<RunResult>,
     };
     const onStart = (progress: RunProgress) => {
@@ -164,11 +166,30 @@ export class SyncService implements SyncController {
   async status(): Promise<SyncStatus> {
     const running: SyncRunSummary[] = [];
     const progress: SyncStatus['progress'] = {};
-    // A run just started is being recorded: wait for it rather than report nothing.
-    await Promise.all([...this.active.values()].map((a) => a.started));
+    // A run just started is being recorded: wait for it (briefly: its record waits for the write
+    // lock, which a rebuild from raw can hold for long) rather than report nothing.
+    const brief = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
+    await Promise.race([Promise.all([...this.active.values()].map((a) => a.started)), brief]);
     for (const [source, active] of this.active) {
       const snapshot = active.progress?.snapshot();
-      if (!snapshot) continue;
+      if (!snapshot) {
+        running.push({
+          id: 0,
+          source,
+          trigger: active.trigger,
+          status: 'running',
+          startedAt: active.launchedAt,
+          endedAt: null,
+          requests: 0,
+          recordsWritten: 0,
+          badRecords: 0,
+          rateLimitRemaining: null,
+          rateLimitResetAt: null,
+          error: null,
+          streams: {},
+        });
+        continue;
+      }
       progress[source] = snapshot;
       running.push({
         id: snapshot.runId,
