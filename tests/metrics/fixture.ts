@@ -118,12 +118,18 @@ export class Fixture {
   }
 
   /** The commits a deployment shipped since its base (what the collector stores from compare). */
-  async shipped(deploymentId: string, repo: string, shas: string[], base: string | null = null): Promise<void> {
+  async shipped(
+    deploymentId: string,
+    repo: string,
+    shas: string[],
+    base: string | null = null,
+    status: 'ahead' | 'behind' | 'identical' | 'diverged' = shas.length === 0 ? 'behind' : 'ahead',
+  ): Promise<void> {
     await this.db.run(
       `INSERT OR REPLACE INTO deployment_compares (deployment_id, repo, base_deployment_id, base_sha, head_sha, status, ahead_by,
         behind_by, total_commits, commits_stored, synced_at)
-       VALUES ($id, $repo, NULL, $base, $head, 'ahead', $n, 0, $n, $n, $synced)`,
-      { id: deploymentId, repo, base, head: shas.at(-1) ?? '', n: shas.length, synced: this.syncedAt },
+       VALUES ($id, $repo, NULL, $base, $head, $status, $n, 0, $n, $n, $synced)`,
+      { id: deploymentId, repo, base, head: shas.at(-1) ?? '', n: shas.length, status, synced: this.syncedAt },
     );
     for (const [i, sha] of shas.entries()) {
       await this.db.run(

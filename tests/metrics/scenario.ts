@@ -68,7 +68,7 @@ export async function buildScenario(fixture?: Fixture): Promise<Fixture> {
   await f.deployment({ id: 'D5', repo: API, sha: E, at: '2024-03-07 10:00', status: 'inactive' });
   await f.shipped('D5', API, [C, E], B);
   await f.deployment({ id: 'D6', repo: API, sha: E, at: '2024-03-07 11:00' });
-  await f.shipped('D6', API, [], E);
+  await f.shipped('D6', API, [], E, 'identical');
   await f.deployment({ id: 'D7', repo: API, sha: F, at: '2024-03-08 10:00', status: 'failure' });
   await f.deployment({ id: 'D8', repo: API, sha: F, at: '2024-03-08 11:00', env: 'staging' });
 

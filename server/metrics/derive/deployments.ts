@@ -4,7 +4,8 @@
 // still a success), its time (first success status), production or not, the neighbouring
 // successful deployments of the same repository and environment, and rollbacks: the next
 // successful deployment ships a SHA an earlier one of that repository and environment had already
-// shipped, and it is not a re-deploy of the same SHA.
+// shipped, and it is not a re-deploy of the same SHA, nor (per GitHub's compare with the previous
+// deployment) ahead of it: shipping again a change that was rolled back is rolling forward.
 //
 // d_changes: each change (a merged pull request, or a commit in no merged pull request) counted
 // once, for the successful production deployment that first shipped it, timed from its first
@@ -89,14 +90,19 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
       FROM base
     ),
     seq AS (
-      SELECT id, repo, environment, deployed_at, github_id, sha,
-        lag(id) OVER w AS prev_id, lead(id) OVER w AS next_id, lag(sha) OVER w AS prev_sha,
-        first_value(id) OVER (PARTITION BY repo, environment, sha ORDER BY deployed_at, github_id, id) AS first_of_sha
-      FROM timed WHERE production AND outcome = 'success'
-      WINDOW w AS (PARTITION BY repo, environment ORDER BY deployed_at, github_id, id)
+      SELECT t.id, t.repo, t.environment, t.deployed_at, t.github_id, t.sha, c.status AS compare_status,
+        lag(t.id) OVER w AS prev_id, lead(t.id) OVER w AS next_id, lag(t.sha) OVER w AS prev_sha,
+        first_value(t.id) OVER (PARTITION BY t.repo, t.environment, t.sha ORDER BY t.deployed_at, t.github_id, t.id) AS first_of_sha
+      FROM timed t LEFT JOIN deployment_compares c ON c.deployment_id = t.id
+      WHERE t.production AND t.outcome = 'success'
+      WINDOW w AS (PARTITION BY t.repo, t.environment ORDER BY t.deployed_at, t.github_id, t.id)
     ),
+    -- A SHA shipped before, other than the current one; unless GitHub's compare with the previous
+    -- deployment says it is ahead of it: re-shipping a rolled-back change is rolling forward.
     rb AS (
-      SELECT *, (first_of_sha <> id AND prev_sha IS NOT NULL AND sha <> prev_sha) AS is_rollback FROM seq
+      SELECT *, (first_of_sha <> id AND prev_sha IS NOT NULL AND sha <> prev_sha AND coalesce(compare_status, '') <> 'ahead')
+        AS is_rollback
+      FROM seq
     ),
     flags AS (
       SELECT id, prev_id, next_id, is_rollback,
