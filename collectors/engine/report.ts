@@ -78,6 +78,17 @@ const TABLE_WORDS: Record<string, [string, string]> = {
   commits: ['commit', 'commits'],
   pull_requests: ['pull request', 'pull requests'],
   pull_request_commits: ['pull request commit', 'pull request commits'],
+  pd_services: ['service', 'services'],
+  pd_teams: ['team', 'teams'],
+  pd_users: ['user', 'users'],
+  pd_priorities: ['priority', 'priorities'],
+  pd_escalation_policies: ['escalation policy', 'escalation policies'],
+  pd_schedules: ['schedule', 'schedules'],
+  incidents: ['incident', 'incidents'],
+  log_entries: ['log entry', 'log entries'],
+  alerts: ['alert', 'alerts'],
+  notifications: ['notification', 'notifications'],
+  oncall_shifts: ['on-call shift', 'on-call shifts'],
 };
 
 function listText(items: string[]): string {

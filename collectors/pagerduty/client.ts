@@ -172,6 +172,8 @@ export class PagerDutyClient {
   private inFlight = 0;
   /** The budget already waited for (after a 429): not waited for twice. */
   private waitedFor: RateLimitState | null = null;
+  /** PagerDuty's clock (the Date header of the last answer) and ours when it came. */
+  private serverDate: { server: number; local: number } | null = null;
 
   constructor(private readonly options: PagerDutyClientOptions) {
     this.sleep = options.sleep ?? abortableSleep;
@@ -183,6 +185,11 @@ export class PagerDutyClient {
 
   get baseUrl(): string {
     return this.options.baseUrl;
+  }
+
+  /** PagerDuty's "now" from the Date header of its last answer (to the second); null before any answer. */
+  serverNow(): number | null {
+    return this.serverDate ? this.serverDate.server + (Date.now() - this.serverDate.local) : null;
   }
 
   /** A fetch counting its requests under the scope and stream that made them. */
@@ -263,6 +270,8 @@ export class PagerDutyClient {
         const response = await this.fetchFor(this.options.meter.currentTag())(href, { headers });
         status = response.status;
         responseHeaders = response.headers;
+        const date = Date.parse(response.headers.get('date') ?? '');
+        if (!Number.isNaN(date)) this.serverDate = { server: date, local: Date.now() };
         // The timeout covers the body too (the metered fetch passes its signal to fetch).
         text = await response.text();
       } catch (error) {

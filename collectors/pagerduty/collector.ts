@@ -27,7 +27,10 @@ export interface PagerDutyCollectorOptions {
   config: VigilConfig;
   /** PAGERDUTY_TOKEN; undefined when it is not set. */
   token: string | undefined;
-  /** The clock the run's windows end at and the history horizon counts back from (tests: the simulated one). */
+  /**
+   * The clock the run's windows end at and the history horizon counts back from. Default:
+   * PagerDuty's own (the Date header of its first answer), else this machine's.
+   */
   now?: () => number;
   /** Independent requests in flight at once (alerts, single incidents, pages of one window). */
   concurrency?: number;
@@ -99,13 +102,14 @@ export class PagerDutyCollector implements SourceCollector {
       ...(this.options.fetchImpl ? { fetchImpl: this.options.fetchImpl } : {}),
     });
     const now = this.options.now?.() ?? Date.now();
+    const historyMs = pagerduty.historyDays * DAY;
     const run: PdRun = {
       ctx,
       client,
       cursors: await ctx.cursors(),
       fp: accountFingerprint(pagerduty.baseUrl),
       now,
-      horizon: now - pagerduty.historyDays * DAY,
+      horizon: now - historyMs,
       concurrency: Math.max(1, this.options.concurrency ?? 4),
       seen: new Map(),
       incomplete: [],
@@ -130,6 +134,7 @@ export class PagerDutyCollector implements SourceCollector {
           }
         };
         await syncDirectory(run, attempt);
+        if (!this.options.now) setServerNow(run, client.serverNow(), historyMs);
         await syncIncidents(run, attempt);
         await attempt(LOG_ENTRIES, () => syncLogEntries(run));
         // After log entries: they may have brought incidents changed after the fact.
@@ -145,6 +150,19 @@ export class PagerDutyCollector implements SourceCollector {
   renormalize(ctx: RenormalizeContext): Promise<void> {
     return renormalizePagerDuty(ctx);
   }
+}
+
+/**
+ * Windows end at PagerDuty's own "now" (the Date header of its answers) rather than this
+ * machine's: a host whose clock runs ahead would otherwise mark as covered minutes PagerDuty has
+ * not reached yet, and /oncalls refuses an `until` too far ahead. A server clock ahead of this one
+ * is believed by ten minutes at most (a proxy's wrong header must not open a gap; the windows'
+ * overlap covers ten minutes).
+ */
+function setServerNow(run: PdRun, server: number | null, historyMs: number): void {
+  if (server === null) return;
+  run.now = Math.min(server, run.now + 10 * 60_000);
+  run.horizon = run.now - historyMs;
 }
 
 /** Whether the config gives PagerDuty anything to sync: a team maps a service or a schedule. */

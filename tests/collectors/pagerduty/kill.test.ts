@@ -1,0 +1,175 @@
+// `vigil sync --source pagerduty` in a child process, killed with SIGKILL at random points and
+// started again: the run left behind is marked interrupted, and the finished database has exactly
+// the tables and raw log of a clean, uninterrupted sync (no duplicate, no gap). The child runs on
+// its own clock: its windows end at the stand-in's (the Date header, here the organisation's
+// clock). Also the command's own output, --renormalize, and a missing PAGERDUTY_TOKEN.
+// VIGIL_LONG_TESTS runs four chains of five kills instead of one of three.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../server/db/index.ts';
+import { createOrg } from '../../stand-ins/org/index.ts';
+import { runCli, VIGIL_BIN } from '../../support/cli.ts';
+import { tempDir } from '../../support/tmp.ts';
+import { ANCHOR, checksums, rawSummary, startWorld, type TableSum, TOKEN, type World, writeConfigFile } from './support.ts';
+
+const LONG = process.env.VIGIL_LONG_TESTS === '1' || process.env.VIGIL_LONG_TESTS === 'true';
+const CHAINS = LONG ? 4 : 1;
+const KILLS_PER_CHAIN = LONG ? 5 : 3;
+
+let world: World;
+let dir: string;
+let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; ms: number };
+const env = { PAGERDUTY_TOKEN: TOKEN, VIGIL_DEBUG: '' };
+
+/** A seeded PRNG (mulberry32), so a failing kill point can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function configPath(name: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeConfigFile(file, world, join(dir, `${name}.duckdb`));
+  return file;
+}
+
+/**
+ * Start `vigil sync --source pagerduty` and SIGKILL it `afterMs` after its run has started (unless
+ * it finished first). Returns whether it was killed, and how long the collector ran (from the
+ * start line to the account's "done" line, before the metrics refresh and shutdown) when it was not.
+ */
+function syncKilledAfter(
+  config: string,
+  afterMs: number,
+): Promise<{ killed: boolean; code: number | null; runMs: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(process.execPath, [VIGIL_BIN, 'sync', '--source', 'pagerduty', '--config', config], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let killed = false;
+    let timer: NodeJS.Timeout | undefined;
+    let startedAt = 0;
+    let doneAt = 0;
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk;
+      if (startedAt && !doneAt && /^pagerduty: +account +done/m.test(out)) doneAt = performance.now();
+      if (!startedAt && /sync started \(run \d+\)/.test(out)) {
+        startedAt = performance.now();
+        timer = setTimeout(() => {
+          killed = child.exitCode === null && child.kill('SIGKILL');
+        }, afterMs);
+      }
+    });
+    child.on('exit', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ killed, code, runMs: startedAt && doneAt ? doneAt - startedAt : 0, stdout: out });
+    });
+  });
+}
+
+async function readState(name: string) {
+  const db = await openDatabase(join(dir, `${name}.duckdb`));
+  try {
+    const runs = await db.all<{ status: string }>('SELECT status FROM sync_runs ORDER BY id');
+    const cursors = await db.all<{ stream: string; cursor: string }>('SELECT stream, cursor FROM sync_cursors');
+    return { tables: await checksums(db), raw: await rawSummary(db), runs: runs.map((r) => r.status), cursors };
+  } finally {
+    await db.close();
+  }
+}
+
+beforeAll(async () => {
+  const store = await createOrg({ seed: 7, size: 'small', anchor: ANCHOR });
+  // The stand-in's Date header is the organisation's clock: the child process ends its windows there.
+  world = await startWorld({ store, now: () => Date.parse(store.clock()) });
+  dir = tempDir('vigil-pd-kill-');
+  const result = await syncKilledAfter(configPath('clean'), 600_000);
+  expect(result.code, result.stdout).toBe(0);
+  const state = await readState('clean');
+  clean = { tables: state.tables, raw: state.raw, ms: result.runMs };
+  expect(clean.tables.incidents?.rows).toBeGreaterThan(100);
+  // The windows ended at the stand-in's clock, not this machine's.
+  for (const { stream, cursor } of state.cursors) {
+    const through = (JSON.parse(cursor) as { through?: string }).through;
+    if (through) expect(Date.parse(through), stream).toBeLessThanOrEqual(Date.parse(world.store.clock()));
+  }
+  // What the clean run printed, not being on a terminal: plain lines, then the summary.
+  expect(result.stdout).toMatch(/^pagerduty: sync started \(run 1\), 1 scope\(s\)$/m);
+  expect(result.stdout).toMatch(/^pagerduty: +account +done .*records/m);
+  expect(result.stdout).toMatch(
+    /PagerDuty sync finished in [\d.]+ s: 1 scope, [\d,]+ requests, rate limit [\d,]+ of 1,000,000 left/,
+  );
+  expect(result.stdout).toMatch(
+    /Wrote [\d,]+ services?,.* [\d,]+ incidents,.* [\d,]+ on-call shifts, [\d,]+ rows\/s into DuckDB\./,
+  );
+  expect(result.stdout).not.toContain('\x1b[');
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('vigil sync --source pagerduty killed with SIGKILL and started again', () => {
+  for (let chain = 0; chain < CHAINS; chain++) {
+    it(`ends with the tables of a clean sync (chain ${chain + 1}, ${KILLS_PER_CHAIN} kills)`, async () => {
+      const name = `killed-${chain}`;
+      const config = configPath(name);
+      const next = random(2000 + chain);
+      let interrupted = 0;
+      for (let k = 0; k < KILLS_PER_CHAIN; k++) {
+        // Within the first two thirds of a whole run (then half): a resumed run has less left to do.
+        const outcome = await syncKilledAfter(config, (0.05 + next() * (k === 0 ? 0.6 : 0.45)) * clean.ms);
+        if (outcome.killed) interrupted++;
+      }
+      const finish = await runCli(['sync', '--source', 'pagerduty', '--config', config], { env, timeoutMs: 120_000 });
+      expect(finish.code, finish.stdout + finish.stderr).toBe(0);
+      const state = await readState(name);
+      expect(interrupted).toBeGreaterThan(0);
+      expect(state.runs.filter((s) => s === 'interrupted').length, state.runs.join(', ')).toBeGreaterThanOrEqual(1);
+      expect(state.runs.at(-1)).toBe('succeeded');
+      expect(state.tables).toEqual(clean.tables);
+      expect(state.raw).toEqual(clean.raw);
+      expect(state.raw.rows).toBe(state.raw.distinct);
+    });
+  }
+});
+
+describe('vigil sync --source pagerduty from the command line', () => {
+  it('rebuilds the tables from raw with --renormalize, with no request, identical to what the sync wrote', async () => {
+    const db = await openDatabase(join(dir, 'clean.duckdb'));
+    const before = await checksums(db, { withSyncedAt: true });
+    await db.close();
+    const requests = world.pd.stats.total;
+    const result = await runCli(['sync', '--source', 'pagerduty', '--renormalize', '--config', join(dir, 'clean.yaml')], {
+      env: { PAGERDUTY_TOKEN: '' },
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/PagerDuty rebuild from raw finished in [\d.]+ (ms|s): .*0 requests/);
+    expect(world.pd.stats.total).toBe(requests);
+    const after = await openDatabase(join(dir, 'clean.duckdb'));
+    try {
+      expect(await checksums(after, { withSyncedAt: true })).toEqual(before);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('fails before any request when PAGERDUTY_TOKEN is missing, saying what to do', async () => {
+    const before = world.pd.stats.total;
+    const result = await runCli(['sync', '--source', 'pagerduty', '--config', configPath('no-token')], {
+      env: { PAGERDUTY_TOKEN: '' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PAGERDUTY_TOKEN is not set');
+    expect(world.pd.stats.total).toBe(before);
+  });
+});
