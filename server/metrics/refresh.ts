@@ -161,9 +161,17 @@ async function runIncremental(
   await steps.run('deriveLabels', () => deriveLabels(tx, ctx));
   await steps.run('buildDeploymentScope', () => buildDeploymentScope(tx));
   await steps.run('deriveDeploymentOutcomes', () => deriveDeploymentOutcomes(tx, ctx));
-  // On call: shifts are few, so they are always rebuilt whole.
-  await steps.run('deriveShifts', () => deriveShifts(tx, ctx.settings));
-  await steps.run('deriveOncallPieces', () => deriveOncallPieces(tx, ctx));
+  // On call: shifts are few, so they are rebuilt whole, but only when shifts or people changed or
+  // an open-ended shift (which ends "now") exists.
+  const oncallChanged = await tx.one<{ changed: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM oncall_shifts WHERE ${since.oncall_shifts})
+      OR EXISTS (SELECT 1 FROM pd_users WHERE ${since.pd_users})
+      OR EXISTS (SELECT 1 FROM oncall_shifts WHERE end_at IS NULL) AS changed`,
+  );
+  if (oncallChanged?.changed) {
+    await steps.run('deriveShifts', () => deriveShifts(tx, ctx.settings));
+    await steps.run('deriveOncallPieces', () => deriveOncallPieces(tx, ctx));
+  }
   await steps.run('prepareOncallSpans', () => prepareOncallSpans(tx, ctx));
   // Pages: rebuild the touched people's pages, then patch pages whose incident or shift changed.
   await steps.run('buildPageScope', () => buildPageScope(tx, since));

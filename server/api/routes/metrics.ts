@@ -10,7 +10,7 @@ import { computeMetric, describeMetric, findMetric, knownFilterValues, metricNam
 import type { MetricRow } from '../../metrics/types.ts';
 import type { AppEnv } from '../app.ts';
 import { notFound } from '../errors.ts';
-import { cached, metricContext, rawParams, withQueryErrors } from './reporting-support.ts';
+import { cached, cachedJson, metricContext, rawParams, withQueryErrors } from './reporting-support.ts';
 
 const METRICS_DOC = new URL('../../metrics/METRICS.md', import.meta.url);
 
@@ -33,9 +33,7 @@ function csvRows(columns: string[], rows: MetricRow[]) {
 }
 
 export const metricRoutes = new Hono<AppEnv>()
-  .get('/metrics', async (c) =>
-    cached(c, 'application/json', async () => JSON.stringify({ metrics: metrics.map(describeMetric) })),
-  )
+  .get('/metrics', async (c) => cachedJson(c, async () => ({ metrics: metrics.map(describeMetric) })))
   .get('/metrics/:name', async (c) => {
     const requested = c.req.param('name');
     const csv = requested.endsWith('.csv');
@@ -46,9 +44,7 @@ export const metricRoutes = new Hono<AppEnv>()
     }
     const ctx = await metricContext(c);
     if (!csv) {
-      return cached(c, 'application/json', async () =>
-        JSON.stringify(await withQueryErrors(() => computeMetric(ctx, metric, rawParams(c)))),
-      );
+      return cachedJson(c, () => withQueryErrors(() => computeMetric(ctx, metric, rawParams(c))));
     }
     let fileName = csvFileName(['vigil', name]);
     const response = await cached(c, 'text/csv', async () => {
@@ -63,49 +59,47 @@ export const metricRoutes = new Hono<AppEnv>()
   })
   .get('/dora/summary', async (c) => {
     const ctx = await metricContext(c);
-    return cached(c, 'application/json', async () =>
-      JSON.stringify(
-        await withQueryErrors(async () => {
-          const known = await knownFilterValues(ctx.db, ctx.config);
-          const raw = rawParams(c);
-          const q = await resolveQuery(ctx.db, raw, {
-            defaultTz: ctx.config.timeZone,
-            groupBy: ['team'],
-            defaultGroupBy: 'team',
-            extra: { thresholds: ['latest', ...thresholdIds] },
-            known,
-          });
-          const versionId = q.extra.thresholds ?? ctx.config.dora.thresholds;
-          const version = selectVersion(versionId);
-          if (!version) throw new QueryError('thresholds', `Unknown thresholds "${versionId}".`, ['latest', ...thresholdIds]);
-          const teamIds = q.team.length > 0 ? q.team : [...ctx.config.teams.map((t) => t.id)];
-          const byTeam = await doraGroups(ctx, { ...q, groupBy: 'team' }, version, teamIds);
-          const [organisation] = await doraGroups(ctx, { ...q, groupBy: 'none' }, version, [null]);
-          const { extra: _e, ...params } = q;
-          return {
-            params: { ...params, thresholds: version.id },
-            thresholds: {
-              id: version.id,
-              title: version.title,
-              sources: version.sources,
-              notes: version.notes ?? [],
-              bands: {
-                deploymentFrequency: version.deploymentFrequency,
-                leadTime: version.leadTime,
-                changeFailureRate: version.changeFailureRate,
-                recoveryTime: version.recoveryTime,
-              },
+    return cachedJson(c, () =>
+      withQueryErrors(async () => {
+        const known = await knownFilterValues(ctx.db, ctx.config);
+        const raw = rawParams(c);
+        const q = await resolveQuery(ctx.db, raw, {
+          defaultTz: ctx.config.timeZone,
+          groupBy: ['team'],
+          defaultGroupBy: 'team',
+          extra: { thresholds: ['latest', ...thresholdIds] },
+          known,
+        });
+        const versionId = q.extra.thresholds ?? ctx.config.dora.thresholds;
+        const version = selectVersion(versionId);
+        if (!version) throw new QueryError('thresholds', `Unknown thresholds "${versionId}".`, ['latest', ...thresholdIds]);
+        const teamIds = q.team.length > 0 ? q.team : [...ctx.config.teams.map((t) => t.id)];
+        const byTeam = await doraGroups(ctx, { ...q, groupBy: 'team' }, version, teamIds);
+        const [organisation] = await doraGroups(ctx, { ...q, groupBy: 'none' }, version, [null]);
+        const { extra: _e, ...params } = q;
+        return {
+          params: { ...params, thresholds: version.id },
+          thresholds: {
+            id: version.id,
+            title: version.title,
+            sources: version.sources,
+            notes: version.notes ?? [],
+            bands: {
+              deploymentFrequency: version.deploymentFrequency,
+              leadTime: version.leadTime,
+              changeFailureRate: version.changeFailureRate,
+              recoveryTime: version.recoveryTime,
             },
-            available: thresholdVersions.map((v) => ({ id: v.id, title: v.title, complete: v.complete })),
-            teams: byTeam.map(({ group, ...rest }) => ({
-              team: group,
-              name: ctx.config.teams.find((t) => t.id === group)?.name ?? group,
-              ...rest,
-            })),
-            organisation: organisation ? { ...organisation, group: undefined } : null,
-          };
-        }),
-      ),
+          },
+          available: thresholdVersions.map((v) => ({ id: v.id, title: v.title, complete: v.complete })),
+          teams: byTeam.map(({ group, ...rest }) => ({
+            team: group,
+            name: ctx.config.teams.find((t) => t.id === group)?.name ?? group,
+            ...rest,
+          })),
+          organisation: organisation ? { ...organisation, group: undefined } : null,
+        };
+      }),
     );
   })
   .get('/docs/metrics', (c) => {

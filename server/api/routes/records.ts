@@ -12,7 +12,7 @@ import { parsePage } from '../../metrics/records/shared.ts';
 import { knownFilterValues } from '../../metrics/registry.ts';
 import type { AppEnv } from '../app.ts';
 import { notFound } from '../errors.ts';
-import { type Ctx, cached, metricContext, rawParams, withQueryErrors } from './reporting-support.ts';
+import { type Ctx, cachedJson, metricContext, rawParams, withQueryErrors } from './reporting-support.ts';
 
 async function recordQuery(c: Ctx, kind: RecordKind, csv: boolean) {
   const ctx = await metricContext(c);
@@ -33,11 +33,11 @@ async function recordQuery(c: Ctx, kind: RecordKind, csv: boolean) {
 function register(app: Hono<AppEnv>, kind: RecordKind) {
   app.get(`/${kind.name}`, async (c) => {
     const { ctx, q } = await recordQuery(c, kind, false);
-    return cached(c, 'application/json', async () => {
+    return cachedJson(c, async () => {
       const page = await withQueryErrors(async () => parsePage(q.extra));
       const result = await withQueryErrors(() => kind.list(ctx, q, page));
       const { extra, ...params } = q;
-      return JSON.stringify({ params: { ...params, ...extra }, limit: page.limit, ...result });
+      return { params: { ...params, ...extra }, limit: page.limit, ...result };
     });
   });
   app.get(`/${kind.name}.csv`, async (c) => {
@@ -56,20 +56,20 @@ for (const kind of recordKinds) register(recordRoutes, kind);
 recordRoutes.get('/deployments/:id', async (c) => {
   const id = c.req.param('id');
   const ctx = await metricContext(c);
-  return cached(c, 'application/json', async () => {
+  return cachedJson(c, async () => {
     const deployment = await getDeployment(ctx, id);
     if (!deployment)
       throw notFound(`No deployment "${id}".`, 'GET /api/deployments lists them (environment=all for every environment).');
-    return JSON.stringify(deployment);
+    return deployment;
   });
 });
 
 recordRoutes.get('/incidents/:id', async (c) => {
   const id = c.req.param('id');
   const ctx = await metricContext(c);
-  return cached(c, 'application/json', async () => {
+  return cachedJson(c, async () => {
     const incident = await getIncident(ctx, id);
     if (!incident) throw notFound(`No incident "${id}".`, 'GET /api/incidents lists them.');
-    return JSON.stringify(incident);
+    return incident;
   });
 });

@@ -1,7 +1,7 @@
 // Plumbing shared by the reporting routes (metrics, records, catalogue): request parameters as a
 // multi-map, QueryError -> 400 with the parameter and allowed values, the derived tables made to
 // exist, and the response cache keyed by data version.
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
 import { cacheFor, requestKey } from '../../metrics/cache.ts';
 import { QueryError, type RawParams } from '../../metrics/query.ts';
 import { ensureDerivedTables } from '../../metrics/refresh.ts';
@@ -69,4 +69,12 @@ export async function cached(
       ...headers,
     },
   });
+}
+
+/**
+ * `cached` for JSON answers, typed for the web app's hono/client (the body is the JSON of T).
+ */
+export async function cachedJson<T>(c: Ctx, compute: () => Promise<T>): Promise<Response & TypedResponse<T, 200, 'json'>> {
+  const response = await cached(c, 'application/json', async () => JSON.stringify(await compute()));
+  return response as Response & TypedResponse<T, 200, 'json'>;
 }
