@@ -183,7 +183,7 @@ describe('buildHistogram', () => {
 });
 
 describe('buildHeatmap', () => {
-  const cells = [];
+  const cells: PageHours['cells'] = [];
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
       cells.push({
@@ -222,7 +222,8 @@ describe('buildHeatmap', () => {
 
   it('draws interruptions when asked, and is empty without pages', () => {
     const spec = buildHeatmap({ hours, measure: 'interruptions', theme });
-    expect((seriesOf(spec.option)[0]?.data as number[][]).find((d) => d[2] === 2)).toEqual([2, 2, 2]);
+    const data = (seriesOf(spec.option)[0]?.data ?? []) as number[][];
+    expect(data.find((d) => d[2] === 2)).toEqual([2, 2, 2]);
     const none = buildHeatmap({
       hours: { ...hours, cells: cells.map((c) => ({ ...c, pages: 0, interruptions: 0 })) },
       measure: 'pages',
