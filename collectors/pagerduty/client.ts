@@ -170,8 +170,14 @@ export class PagerDutyClient {
   private readonly maxWaitSeconds: number;
   /** Requests sent and not answered yet: they spend budget the last answer did not count. */
   private inFlight = 0;
-  /** The budget already waited for (after a 429): not waited for twice. */
-  private waitedFor: RateLimitState | null = null;
+  /**
+   * What is left of PagerDuty's per-minute budget as far as this client can tell, erring low:
+   * each answer's ratelimit-remaining less the requests still in flight (answers to concurrent
+   * requests arrive in any order), counted down as requests go out. Null when unknown.
+   */
+  private budget: { remaining: number; resetAt: number } | null = null;
+  /** A wait for the reset in progress: every request waits for it. */
+  private pause: Promise<void> | null = null;
   /** PagerDuty's clock (the Date header of the last answer) and ours when it came. */
   private serverDate: { server: number; local: number } | null = null;
 
@@ -220,24 +226,47 @@ export class PagerDutyClient {
     await this.sleep(Math.max(0, seconds) * 1000, this.options.signal);
   }
 
-  /** Never send while the last answer said the budget is spent: wait for the reset it gave. */
+  /** Never send a request the budget cannot pay for: wait for the reset the last answer announced. */
   private async checkBudget(): Promise<void> {
     for (;;) {
-      const budget = this.options.meter.rateLimit;
-      if (!budget || budget === this.waitedFor || budget.remaining === null || !budget.resetAt) return;
-      if (budget.remaining > this.inFlight) return;
-      const wait = (Date.parse(budget.resetAt) - Date.now()) / 1000;
-      if (wait <= 0) return;
-      if (budget.remaining > 0) {
-        // Requests in flight will tell what is really left.
-        await this.sleep(10, this.options.signal);
+      if (this.pause) {
+        await this.pause;
         continue;
       }
-      this.options.log(`pagerduty: rate limit used up; waiting ${Math.ceil(wait)} s for the reset`);
-      this.waitedFor = budget;
-      await this.wait(wait, 'budget used up');
-      return;
+      const budget = this.budget;
+      if (!budget) return;
+      if (budget.remaining > 0) {
+        budget.remaining--;
+        return;
+      }
+      const wait = (budget.resetAt - Date.now()) / 1000;
+      if (wait <= 0) {
+        this.budget = null;
+        return;
+      }
+      this.pause = (async () => {
+        try {
+          this.options.log(`pagerduty: rate limit used up; waiting ${Math.ceil(wait)} s for the reset PagerDuty announced`);
+          await this.wait(wait, 'budget used up');
+        } finally {
+          // The first answer after the reset says what the new minute holds.
+          this.budget = null;
+          this.pause = null;
+        }
+      })();
     }
+  }
+
+  /** Note the budget an answer reports (any answer, a 429 included). */
+  private observeBudget(headers: Headers): void {
+    const remaining = Number(headers.get('ratelimit-remaining') ?? Number.NaN);
+    const reset = Number(headers.get('ratelimit-reset') ?? Number.NaN);
+    if (!Number.isFinite(remaining) || !Number.isFinite(reset) || headers.get('ratelimit-remaining') === null) return;
+    const resetAt = Date.now() + reset * 1000;
+    const estimate = Math.max(0, remaining - this.inFlight);
+    // A reset later than the one known (by more than the header's one-second rounding): a new minute.
+    if (!this.budget || resetAt > this.budget.resetAt + 1500) this.budget = { remaining: estimate, resetAt };
+    else this.budget.remaining = Math.min(this.budget.remaining, estimate);
   }
 
   private async backoff(attempt: number, url: string, why: string): Promise<void> {
@@ -289,15 +318,21 @@ export class PagerDutyClient {
       } finally {
         this.inFlight--;
       }
+      this.observeBudget(responseHeaders);
       if (status === 429) {
-        const reset = Number(responseHeaders.get('ratelimit-reset'));
         if (limited++ >= this.maxRateLimited) {
           throw new PagerDutyHttpError(429, url, errorDetail(text).code, errorDetail(text).detail, responseHeaders);
         }
-        const seconds = Number.isFinite(reset) && reset > 0 ? reset : 2 ** Math.min(limited, 6);
-        this.options.log(`pagerduty: rate limit reached (429); waiting ${seconds} s as ratelimit-reset asks`);
-        this.waitedFor = this.options.meter.rateLimit;
-        await this.wait(seconds, '429');
+        const reset = Number(responseHeaders.get('ratelimit-reset'));
+        this.options.log(
+          `pagerduty: rate limit reached (429) at ${url}; waiting as ratelimit-reset asks (${responseHeaders.get('ratelimit-reset') ?? 'no reset given'})`,
+        );
+        if (Number.isFinite(reset) && reset > 0 && responseHeaders.get('ratelimit-reset') !== null) {
+          // The answer said the budget is spent until the reset: the next attempt waits for it.
+          this.budget = { remaining: 0, resetAt: Date.now() + reset * 1000 };
+        } else {
+          await this.wait(2 ** Math.min(limited, 6), '429 without ratelimit-reset');
+        }
         continue;
       }
       if (status >= 500) {
