@@ -108,22 +108,27 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
       SELECT id, prev_id, next_id, is_rollback,
         coalesce(lead(is_rollback) OVER (PARTITION BY repo, environment ORDER BY deployed_at, github_id, id), false) AS rolled_back
       FROM rb
+    ),
+    chosen AS (
+      SELECT t.*, f.prev_id, f.next_id, f.is_rollback, f.rolled_back
+      FROM timed t LEFT JOIN flags f ON f.id = t.id
+      ${
+        ctx.full
+          ? ''
+          : `WHERE t.id IN (SELECT id FROM t_redo)
+               OR coalesce(t.deployed_at, t.finished_at, t.created_at) >= (SELECT since FROM s_repos s WHERE s.repo = t.repo)`
+      }
     )
+    -- The zone joins come after the choice, so an incremental run converts only the rows it writes.
     SELECT t.id, t.repo, t.environment, t.team_id, t.source, t.github_id, t.sha, t.ref, t.creator, t.created_at,
       t.production, t.outcome, t.deployed_at, t.finished_at,
       CASE WHEN t.deployed_at IS NOT NULL THEN ${configDay('t.deployed_at', 'od')} END,
       CASE WHEN t.finished_at IS NOT NULL THEN ${configDay('t.finished_at', 'ofin')} END,
-      f.prev_id, f.next_id, coalesce(f.is_rollback, false), coalesce(f.rolled_back, false),
-      CASE WHEN f.rolled_back THEN f.next_id END, 0, 0, false, false, NULL
-    FROM timed t LEFT JOIN flags f ON f.id = t.id
+      t.prev_id, t.next_id, coalesce(t.is_rollback, false), coalesce(t.rolled_back, false),
+      CASE WHEN t.rolled_back THEN t.next_id END, 0, 0, false, false, NULL
+    FROM chosen t
       ${configZoneJoin('t.deployed_at', 'od')}
       ${configZoneJoin('t.finished_at', 'ofin')}
-    ${
-      ctx.full
-        ? ''
-        : `WHERE t.id IN (SELECT id FROM t_redo)
-             OR coalesce(t.deployed_at, t.finished_at, t.created_at) >= (SELECT since FROM s_repos s WHERE s.repo = t.repo)`
-    }
     ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`,
     { cfgZone: ctx.settings.defaultZone },
   );

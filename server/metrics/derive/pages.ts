@@ -173,7 +173,12 @@ export async function refreshPageIncidentColumns(tx: WriteTx): Promise<void> {
       team_id = coalesce(nullif(i.team_id, 'unassigned'), nullif(d_pages.oncall_team_id, 'unassigned'), 'unassigned'),
       service_id = i.service_id, severity = i.severity, signature = i.signature, label = i.label, label_source = i.label_source
     FROM d_incidents i
-    WHERE i.id = d_pages.incident_id AND d_pages.incident_id IN (SELECT id FROM s_label)`);
+    WHERE i.id = d_pages.incident_id AND d_pages.incident_id IN (SELECT id FROM s_label)
+      -- Only pages whose incident facts really changed (a busy rule can have many thousand pages).
+      AND (d_pages.label IS DISTINCT FROM i.label OR d_pages.label_source IS DISTINCT FROM i.label_source
+        OR d_pages.severity IS DISTINCT FROM i.severity OR d_pages.signature IS DISTINCT FROM i.signature
+        OR d_pages.service_id IS DISTINCT FROM i.service_id
+        OR d_pages.team_id IS DISTINCT FROM coalesce(nullif(i.team_id, 'unassigned'), nullif(d_pages.oncall_team_id, 'unassigned'), 'unassigned'))`);
 }
 
 /** Recompute on-call columns of pages in the time range of changed shifts (incremental path). */

@@ -29,7 +29,9 @@ function where(q: MetricQuery): string {
       : q.extra.changeFailed === 'false'
         ? 'AND NOT coalesce(d.change_failed, false)'
         : '';
-  return `${TIME} >= CAST($lo AS TIMESTAMPTZ) AND ${TIME} < CAST($hi AS TIMESTAMPTZ) ${env} ${outcome} ${failed} ${filterExpr(q, dims)}`;
+  // created_at <= the sort time always; the extra bound lets zone maps skip old row groups.
+  return `${TIME} >= CAST($lo AS TIMESTAMPTZ) AND ${TIME} < CAST($hi AS TIMESTAMPTZ) AND d.created_at < CAST($hi AS TIMESTAMPTZ)
+    ${env} ${outcome} ${failed} ${filterExpr(q, dims)}`;
 }
 
 function params(q: MetricQuery): Params {
@@ -50,12 +52,21 @@ export async function listDeployments(ctx: MetricContext, q: MetricQuery, page: 
   const more = rows.length > page.limit;
   const items = rows.slice(0, page.limit);
   const ids = items.map((r) => String(r.id));
-  const changes = ids.length
+  // Changes carry their deployment's time: bound the scan by the page's times (zone maps prune).
+  const deployed = items
+    .map((r) => r.deployedAt)
+    .filter((t): t is string => typeof t === 'string')
+    .sort();
+  const times = { from: deployed[0] ?? '1970-01-01T00:00:00Z', to: deployed.at(-1) ?? '1970-01-01T00:00:00Z' };
+  const changes = deployed.length
     ? await ctx.db.all<Record<string, unknown>>(
         `SELECT deployment_id, change_key AS key, kind, pr_number AS "prNumber", sha, title, author,
            first_commit_at AS "firstCommitAt", lead_time_s AS "leadTimeSeconds", commit_count AS "commitCount"
-         FROM d_changes WHERE list_contains($ids, deployment_id) ORDER BY first_commit_at`,
-        { ids },
+         FROM d_changes
+         WHERE deployment_id IN (SELECT unnest($ids)) AND deployed_at >= CAST($from AS TIMESTAMPTZ)
+           AND deployed_at <= CAST($to AS TIMESTAMPTZ)
+         ORDER BY first_commit_at`,
+        { ids, from: times.from, to: times.to },
       )
     : [];
   const incidents = ids.length
@@ -63,7 +74,7 @@ export async function listDeployments(ctx: MetricContext, q: MetricQuery, page: 
         `SELECT a.deployment_id, a.incident_id AS id, i.title, i.severity, i.created_at AS "createdAt", a.method,
            a.evidence_text AS evidence
          FROM d_attribution a JOIN d_incidents i ON i.id = a.incident_id
-         WHERE a.cause = 'change_caused' AND list_contains($ids, a.deployment_id) ORDER BY i.created_at`,
+         WHERE a.cause = 'change_caused' AND a.deployment_id IN (SELECT unnest($ids)) ORDER BY i.created_at`,
         { ids },
       )
     : [];

@@ -116,11 +116,15 @@ function shape(r: Raw) {
 }
 
 export async function listIncidents(ctx: MetricContext, q: MetricQuery, page: Page) {
+  // The page of incidents first, then its joins: joining every incident in the range would cost more.
   const sql = `
+    WITH picked AS (
+      SELECT * FROM d_incidents i WHERE ${where(q)} ${cursorExpr(page, 'i.created_at', 'i.id')}
+      ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limit + 1}
+    )
     SELECT ${SELECT}
-    FROM d_incidents i LEFT JOIN d_attribution a ON a.incident_id = i.id LEFT JOIN pd_services s ON s.id = i.service_id
-    WHERE ${where(q)} ${cursorExpr(page, 'i.created_at', 'i.id')}
-    ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limit + 1}`;
+    FROM picked i LEFT JOIN d_attribution a ON a.incident_id = i.id LEFT JOIN pd_services s ON s.id = i.service_id
+    ORDER BY i.created_at DESC, i.id DESC`;
   const rows = await ctx.db.all<Raw>(sql, usedParams(sql, { ...params(q), ...cursorParams(page) }));
   const more = rows.length > page.limit;
   const items = rows.slice(0, page.limit);
@@ -128,9 +132,11 @@ export async function listIncidents(ctx: MetricContext, q: MetricQuery, page: Pa
   const timeline = ids.length
     ? await ctx.db.all<Raw>(
         `SELECT incident_id, type, created_at AS at, agent_type AS "agentType", agent_id AS "agentId", summary, note
-         FROM log_entries WHERE list_contains($ids, incident_id) AND list_contains($types, type)
+         FROM log_entries
+         WHERE incident_id IN (SELECT unnest($ids)) AND list_contains($types, type)
+           AND created_at >= CAST($since AS TIMESTAMPTZ)
          ORDER BY created_at, id`,
-        { ids, types: TIMELINE_TYPES },
+        { ids, types: TIMELINE_TYPES, since: items.map((r) => String(r.createdAt)).sort()[0] ?? '1970-01-01T00:00:00Z' },
       )
     : [];
   const last = items.at(-1);

@@ -54,9 +54,11 @@ export async function listPages(ctx: MetricContext, q: MetricQuery, page: Page) 
       p.team_id AS team, p.incident_id AS "incidentId", i.title AS "incidentTitle", i.html_url AS "incidentUrl",
       p.link_method AS "linkedBy", p.service_id AS "serviceId", p.severity, p.signature AS rule, p.label,
       p.label_source AS "labelSource", i.suggestion_text AS "suggestionText"
-    FROM d_pages p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN d_incidents i ON i.id = p.incident_id
-    WHERE ${where(q)} ${cursorExpr(page, 'p.started_at', 'p.id')}
-    ORDER BY p.started_at DESC, p.id DESC LIMIT ${page.limit + 1}`;
+    FROM (
+      SELECT * FROM d_pages p WHERE ${where(q)} ${cursorExpr(page, 'p.started_at', 'p.id')}
+      ORDER BY p.started_at DESC, p.id DESC LIMIT ${page.limit + 1}
+    ) p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN d_incidents i ON i.id = p.incident_id
+    ORDER BY p.started_at DESC, p.id DESC`;
   const rows = await ctx.db.all<Record<string, unknown>>(sql, usedParams(sql, { ...params(q), ...cursorParams(page) }));
   const more = rows.length > page.limit;
   const items = rows.slice(0, page.limit);

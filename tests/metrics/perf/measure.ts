@@ -39,35 +39,37 @@ for (const t of ['d_deployments', 'd_changes', 'd_incidents', 'd_pages', 'd_onca
   log(`  ${t}: ${r?.n} rows`);
 }
 
-// A day of new records, as an incremental sync would write them.
-const synced = '2026-01-02T00:00:00Z';
+// A day of new records, as an incremental sync would write them (fresh ids on every run, so
+// --reuse works).
+const run = Date.now().toString(36);
+const synced = new Date().toISOString();
 await db.write(async (tx) => {
   await tx.run(
     `INSERT INTO deployments (id, repo, source, github_id, sha, ref, environment, created_at, status, status_at,
       succeeded_at, final, synced_at)
-    SELECT 'new' || i, 'org/repo-' || (i % 400), 'deployments', 900000000 + i, md5('new' || i), 'main', 'production',
+    SELECT 'new' || $run || i, 'org/repo-' || (i % 400), 'deployments', 900000000 + i, md5('new' || i), 'main', 'production',
       TIMESTAMPTZ '2025-12-31 00:00:00+00' + to_seconds(i * 60), 'success', TIMESTAMPTZ '2025-12-31 00:00:00+00' + to_seconds(i * 60),
       TIMESTAMPTZ '2025-12-31 00:00:00+00' + to_seconds(i * 60), true, $s::TIMESTAMPTZ FROM range(1000) r(i)`,
-    { s: synced },
+    { s: synced, run },
   );
   await tx.run(
     `INSERT INTO incidents (id, incident_number, title, status, urgency, service_id, created_at, resolved_at, final, synced_at)
-    SELECT 'NEWP' || i, 10000000 + i, 'High latency on checkout', 'resolved', 'high', 'S' || (i % 150),
+    SELECT 'NEWP' || $run || i, 10000000 + i, 'High latency on checkout', 'resolved', 'high', 'S' || (i % 150),
       TIMESTAMPTZ '2025-12-31 00:00:00+00' + to_seconds(i * 600), TIMESTAMPTZ '2025-12-31 00:30:00+00' + to_seconds(i * 600), true,
       $s::TIMESTAMPTZ FROM range(150) r(i)`,
-    { s: synced },
+    { s: synced, run },
   );
   await tx.run(
     `INSERT INTO log_entries (id, incident_id, type, created_at, agent_type, synced_at)
-    SELECT 'NEWL' || i, 'NEWP' || i, 'trigger_log_entry', TIMESTAMPTZ '2025-12-31 00:00:00+00' + to_seconds(i * 600),
+    SELECT 'NEWL' || $run || i, 'NEWP' || $run || i, 'trigger_log_entry', TIMESTAMPTZ '2025-12-31 00:00:00+00' + to_seconds(i * 600),
       'integration_reference', $s::TIMESTAMPTZ FROM range(150) r(i)`,
-    { s: synced },
+    { s: synced, run },
   );
   await tx.run(
     `INSERT INTO notifications (id, type, started_at, user_id, status, synced_at)
-    SELECT 'NEWN' || i, 'sms', TIMESTAMPTZ '2025-12-31 00:01:00+00' + to_seconds(i * 600), 'U' || (i % 600), 'success',
+    SELECT 'NEWN' || $run || i, 'sms', TIMESTAMPTZ '2025-12-31 00:01:00+00' + to_seconds(i * 600), 'U' || (i % 600), 'success',
       $s::TIMESTAMPTZ FROM range(1500) r(i)`,
-    { s: synced },
+    { s: synced, run },
   );
 });
 const [inc, incMs] = await time(() => refreshDerived(db, config));
