@@ -3,7 +3,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/api/app.ts';
-import { metricNames } from '../../server/metrics/registry.ts';
+import { computeMetric, findMetric, metricNames } from '../../server/metrics/registry.ts';
 import type { Fixture } from '../metrics/fixture.ts';
 import { buildScenario } from '../metrics/scenario.ts';
 
@@ -77,6 +77,24 @@ describe('metrics', () => {
         pullRequests: '2',
       },
     ]);
+  });
+
+  it('answers every metric over HTTP exactly as the engine computes it, as JSON and as CSV', async () => {
+    for (const name of metricNames) {
+      const metric = findMetric(name);
+      if (!metric) throw new Error(name);
+      const direct = await computeMetric({ db: f.db, config: f.config }, metric, {
+        from: ['2024-03-01'],
+        to: ['2024-03-31'],
+        grain: ['week'],
+      });
+      const body = await json(`/api/metrics/${name}?${MARCH}&grain=week`);
+      expect(body.rows, name).toEqual(JSON.parse(JSON.stringify(direct.rows)));
+      expect(body.summary, name).toEqual(JSON.parse(JSON.stringify(direct.summary)));
+      const res = await get(`/api/metrics/${name}.csv?${MARCH}&grain=week`);
+      expect(res.status, name).toBe(200);
+      expect(csv(await res.text()), name).toHaveLength(direct.rows.length);
+    }
   });
 
   it('caches by data version', async () => {
