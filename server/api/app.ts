@@ -11,6 +11,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { incidentLinkRoutes } from './routes/incident-links.ts';
 import { reportingRoutes } from './routes/reporting.ts';
+import { reviewRoutes } from './routes/review.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { limitBody, sameOriginWrites, securityHeaders } from './security.ts';
 import { serveWeb } from './static.ts';
