@@ -40,7 +40,8 @@ export const apiRoutes = new Hono<AppEnv>()
   .route('/', syncRoutes)
   .route('/', reportingRoutes)
   .route('/', dashboardRoutes)
-  .route('/', incidentLinkRoutes);
+  .route('/', incidentLinkRoutes)
+  .route('/', reviewRoutes);
 export type ApiRoutes = typeof apiRoutes;
 
 export function createApp(deps: AppDeps) {
