@@ -18,7 +18,7 @@ const KILLS_PER_CHAIN = LONG ? 5 : 3;
 let world: World;
 let dir: string;
 let only: (repo: string) => boolean;
-let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; ms: number };
+let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; requests: number };
 const env = { GITHUB_TOKEN: TOKEN, VIGIL_DEBUG: '' };
 
 /** A seeded PRNG (mulberry32), so a failing kill point can be replayed. */
@@ -40,34 +40,35 @@ function configPath(name: string): string {
 }
 
 /**
- * Start `vigil sync` and SIGKILL it `afterMs` after its run has started (unless it finished
- * first). Returns whether it was killed, and how long the run itself took when it was not.
+ * Start `vigil sync` and SIGKILL it once the stand-in has answered `afterRequests` of its requests
+ * (unless it finished first). Counting requests, not milliseconds, puts the kill inside the run
+ * however loaded the machine is; polling every few milliseconds lands it anywhere between them,
+ * while batches are being built, committed or read back.
  */
 function syncKilledAfter(
   config: string,
-  afterMs: number,
-): Promise<{ killed: boolean; code: number | null; runMs: number; stdout: string }> {
+  afterRequests: number,
+): Promise<{ killed: boolean; code: number | null; stdout: string }> {
   return new Promise((resolve) => {
+    const base = world.gh.stats.total;
     const child: ChildProcess = spawn(process.execPath, [VIGIL_BIN, 'sync', '--config', config], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let killed = false;
-    let timer: NodeJS.Timeout | undefined;
-    let startedAt = 0;
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk;
-      if (!startedAt && /sync started \(run \d+\)/.test(out)) {
-        startedAt = performance.now();
-        timer = setTimeout(() => {
-          killed = child.exitCode === null && child.kill('SIGKILL');
-        }, afterMs);
-      }
     });
+    const poll = setInterval(() => {
+      if (world.gh.stats.total - base >= afterRequests && child.exitCode === null) {
+        killed = child.kill('SIGKILL');
+        clearInterval(poll);
+      }
+    }, 3);
     child.on('exit', (code) => {
-      if (timer) clearTimeout(timer);
-      resolve({ killed, code, runMs: startedAt ? performance.now() - startedAt : 0, stdout: out });
+      clearInterval(poll);
+      resolve({ killed, code, stdout: out });
     });
   });
 }
@@ -86,11 +87,12 @@ beforeAll(async () => {
   world = await startWorld();
   dir = tempDir('vigil-kill-');
   only = someRepos(world.store, 2);
-  // The clean run, timed from when it starts: kill points are spread over that length.
-  const result = await syncKilledAfter(configPath('clean'), 600_000);
+  // The clean run: kill points are spread over the requests it needed.
+  const before = world.gh.stats.total;
+  const result = await syncKilledAfter(configPath('clean'), Number.POSITIVE_INFINITY);
   expect(result.code, result.stdout).toBe(0);
   const state = await readState('clean');
-  clean = { tables: state.tables, raw: state.raw, ms: result.runMs };
+  clean = { tables: state.tables, raw: state.raw, requests: world.gh.stats.total - before };
   // What the clean run printed, not being on a terminal: plain lines, then the summary.
   expect(result.stdout).toMatch(/^github: sync started \(run 1\), 2 scope\(s\)$/m);
   expect(result.stdout).toMatch(/^github: +acme\/\S+ +done .*records/m);
@@ -113,9 +115,8 @@ describe('vigil sync killed with SIGKILL and started again', () => {
       const next = random(1000 + chain);
       let interrupted = 0;
       for (let k = 0; k < KILLS_PER_CHAIN; k++) {
-        // Anywhere within the length of a whole run, from the moment it starts.
-        const at = next() * clean.ms;
-        const outcome = await syncKilledAfter(config, at);
+        // Anywhere within the requests of a whole run.
+        const outcome = await syncKilledAfter(config, 1 + Math.floor(next() * clean.requests));
         if (outcome.killed) interrupted++;
       }
       const finish = await runCli(['sync', '--config', config], { env, timeoutMs: 120_000 });
