@@ -12,8 +12,8 @@ import { mapConcurrent } from '../../engine/yield.ts';
 import { PagerDutyHttpError, type PdResponse } from '../client.ts';
 import { deriveFinal } from '../derive.ts';
 import { alertRow } from '../normalise.ts';
-import { changedOnly, getPage, listOf, type PdRun, SCOPE, storedCursor, validate } from '../run.ts';
-import { alertSchema } from '../schemas.ts';
+import { changedOnly, getPage, listOf, type PdRun, SCOPE, storedCursor, type Valid, validate } from '../run.ts';
+import { alertSchema, type PdAlert } from '../schemas.ts';
 import { OFFSET_CAP, PAGE_LIMIT } from '../windows.ts';
 
 export const ALERTS = 'alerts';
@@ -135,6 +135,7 @@ export async function syncAlerts(run: PdRun): Promise<void> {
     const chunk = due.slice(i, i + CHUNK);
     const results = await mapConcurrent(chunk, run.concurrency, (e) => fetchAlerts(run, batch, e.id));
     const touched: string[] = [];
+    const fresh: (Valid<PdAlert> & { incidentId: string })[] = [];
     for (const [k, result] of results.entries()) {
       const expect = chunk[k] as Expectation;
       if ('gone' in result) {
@@ -162,14 +163,16 @@ export async function syncAlerts(run: PdRun): Promise<void> {
         });
         n += valid.length;
         triggered += valid.filter((v) => v.value.status === 'triggered').length;
-        for (const record of await changedOnly(run, 'alerts', valid)) {
-          batch.raw([record.raw]);
-          batch.rows('alerts', [alertRow(record.value, result.id, record.raw)]);
-        }
+        for (const v of valid) fresh.push({ ...v, incidentId: result.id });
       }
       touched.push(result.id);
       if (meets(expect, n, triggered)) delete mismatch[result.id];
       else mismatch[result.id] = expect.signature;
+    }
+    // One look-up for the whole chunk: which alerts are new or changed.
+    for (const record of await changedOnly(run, 'alerts', fresh)) {
+      batch.raw([record.raw]);
+      batch.rows('alerts', [alertRow(record.value, record.incidentId, record.raw)]);
     }
     if (touched.length > 0) batch.after(deriveFinal(touched));
     batch.cursor(ALERTS, SCOPE, { fp: run.fp, mismatch: { ...mismatch } });

@@ -15,8 +15,8 @@ import { mapConcurrent } from '../../engine/yield.ts';
 import { PagerDutyHttpError } from '../client.ts';
 import { deriveFinal } from '../derive.ts';
 import { incidentRow } from '../normalise.ts';
-import { changedOnly, getPage, keepBadRecord, listOf, type PdRun, SCOPE, storedCursor, validate } from '../run.ts';
-import { incidentSchema } from '../schemas.ts';
+import { changedOnly, getPage, keepBadRecord, listOf, type PdRun, SCOPE, storedCursor, type Valid, validate } from '../run.ts';
+import { incidentSchema, type PdIncident } from '../schemas.ts';
 import { OFFSET_CAP, PAGE_LIMIT, WindowWalker } from '../windows.ts';
 
 export const INCIDENTS = 'incidents';
@@ -47,15 +47,29 @@ export class IncidentWriter {
    * their alert_counts); those whose stored row came from the same payload are not loaded again.
    * Returns the ids of the valid ones.
    */
-  async addPage(items: readonly unknown[], url: string, fetchedAt: string): Promise<string[]> {
-    const valid = validate(this.batch, this.run, {
-      stream: INCIDENTS,
-      items,
-      url,
-      fetchedAt,
-      schema: incidentSchema,
-      key: (incident) => incident.id,
-    });
+  addPage(items: readonly unknown[], url: string, fetchedAt: string): Promise<string[]> {
+    return this.accept(
+      validate(this.batch, this.run, { stream: INCIDENTS, items, url, fetchedAt, schema: incidentSchema, key: (i) => i.id }),
+    );
+  }
+
+  /** Add incidents fetched one by one (one look-up for all of them). */
+  addRecords(records: readonly { incident: unknown; url: string; fetchedAt: string }[]): Promise<string[]> {
+    return this.accept(
+      records.flatMap((r) =>
+        validate(this.batch, this.run, {
+          stream: INCIDENTS,
+          items: [r.incident],
+          url: r.url,
+          fetchedAt: r.fetchedAt,
+          schema: incidentSchema,
+          key: (i) => i.id,
+        }),
+      ),
+    );
+  }
+
+  private async accept(valid: Valid<PdIncident>[]): Promise<string[]> {
     for (const { value: incident } of valid) {
       const counts = incident.alert_counts;
       this.run.seen.set(incident.id, {
@@ -105,6 +119,7 @@ export async function fetchIncidents(run: PdRun, writer: IncidentWriter, ids: re
       }
     }),
   );
+  const found: { incident: object; url: string; fetchedAt: string }[] = [];
   for (const result of results) {
     if ('gone' in result) {
       gone.push(result.id);
@@ -120,7 +135,7 @@ export async function fetchIncidents(run: PdRun, writer: IncidentWriter, ids: re
     const page = result.page;
     if (!page) continue;
     const incident = page.data.incident;
-    if (incident && typeof incident === 'object') await writer.addPage([incident], page.url, page.fetchedAt);
+    if (incident && typeof incident === 'object') found.push({ incident, url: page.url, fetchedAt: page.fetchedAt });
     else
       keepBadRecord(writer.batch, run, {
         stream: INCIDENTS,
@@ -131,6 +146,7 @@ export async function fetchIncidents(run: PdRun, writer: IncidentWriter, ids: re
         message: 'expected an "incident" object in the answer',
       });
   }
+  await writer.addRecords(found);
   return gone;
 }
 
