@@ -44,31 +44,13 @@ export async function deriveEnvironments(tx: WriteTx, ctx: DeriveContext): Promi
 /** The sort time of a deployment row (its outcome time, else its creation). */
 const SORT = 'coalesce(deployed_at, finished_at, created_at)';
 
-/**
- * Incremental runs recompute, per touched repository, only the deployments from `s_repos.since`
- * on, plus the last successful production deployment before it in each environment (its next
- * deployment and rollback flag may change). Window functions still read the whole history of
- * the repository, so rollbacks to any earlier SHA are found.
- */
-export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promise<void> {
-  await tx.run('DROP TABLE IF EXISTS t_redo');
-  if (ctx.full) {
-    await tx.run('DELETE FROM d_deployments');
-    await tx.run('CREATE TEMP TABLE t_redo AS SELECT NULL::VARCHAR AS id WHERE false');
-  } else {
-    await tx.run(`CREATE TEMP TABLE t_redo AS
-      SELECT d.id FROM d_deployments d JOIN s_repos s ON s.repo = d.repo WHERE ${SORT.replace(/(\w+_at)/g, 'd.$1')} >= s.since
-      UNION
-      SELECT arg_max(d.id, d.deployed_at) FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
-      WHERE d.production AND d.outcome = 'success' AND d.deployed_at < s.since GROUP BY d.repo, d.environment`);
-    await tx.run('DELETE FROM d_deployments WHERE id IN (SELECT id FROM t_redo)');
-  }
-  await tx.run(
-    `
-    INSERT INTO d_deployments (id, repo, environment, team_id, source, github_id, sha, ref, creator, created_at,
-      production, outcome, deployed_at, finished_at, deployed_day, finished_day, prev_id, next_id, is_rollback, rolled_back,
-      rollback_id, change_count, caused_incidents, change_failed, is_rework, rework_incident_id)
-    WITH owner AS (SELECT repo, min(team_id) AS team_id FROM team_repos GROUP BY repo),
+const COLUMNS = `id, repo, environment, team_id, source, github_id, sha, ref, creator, created_at,
+  production, outcome, deployed_at, finished_at, deployed_day, finished_day, prev_id, next_id, is_rollback, rolled_back,
+  rollback_id, change_count, caused_incidents, change_failed, is_rework, rework_incident_id`;
+
+/** Normalised deployments with their owner, production flag, outcome and times (`where` narrows them). */
+function timedSql(where: string): string {
+  return `owner AS (SELECT repo, min(team_id) AS team_id FROM team_repos GROUP BY repo),
     base AS (
       SELECT d.id, d.repo, d.environment, coalesce(o.team_id, 'unassigned') AS team_id, d.source, d.github_id, d.sha,
         d.ref, d.creator, d.created_at, coalesce(e.production, false) AS production,
@@ -80,7 +62,7 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
       FROM deployments d
       LEFT JOIN owner o ON o.repo = d.repo
       LEFT JOIN d_envs e ON e.repo = d.repo AND e.environment = d.environment
-      WHERE true ${repoScope(ctx, 'd.repo')}
+      WHERE ${where}
     ),
     timed AS (
       SELECT *,
@@ -88,8 +70,20 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
         CASE WHEN outcome = 'success' THEN coalesce(succeeded_at, status_at, created_at)
              WHEN outcome = 'failure' THEN coalesce(status_at, created_at) END AS finished_at
       FROM base
-    ),
-    seq AS (
+    )`;
+}
+
+/**
+ * Windows over the successful production deployments of `timed`: neighbours and rollbacks. A SHA
+ * shipped before (earlier in `timed`, or in `history` when given), other than the current one, is a
+ * rollback; unless GitHub's compare with the previous deployment says it is ahead of it: shipping
+ * again a change that had been rolled back is rolling forward.
+ */
+function flagsSql(history: string | null): string {
+  const shippedBefore = history
+    ? `(first_of_sha <> id OR EXISTS (SELECT 1 FROM ${history} h WHERE h.repo = seq.repo AND h.environment = seq.environment AND h.sha = seq.sha))`
+    : 'first_of_sha <> id';
+  return `seq AS (
       SELECT t.id, t.repo, t.environment, t.deployed_at, t.github_id, t.sha, c.status AS compare_status,
         lag(t.id) OVER w AS prev_id, lead(t.id) OVER w AS next_id, lag(t.sha) OVER w AS prev_sha,
         first_value(t.id) OVER (PARTITION BY t.repo, t.environment, t.sha ORDER BY t.deployed_at, t.github_id, t.id) AS first_of_sha
@@ -97,10 +91,8 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
       WHERE t.production AND t.outcome = 'success'
       WINDOW w AS (PARTITION BY t.repo, t.environment ORDER BY t.deployed_at, t.github_id, t.id)
     ),
-    -- A SHA shipped before, other than the current one; unless GitHub's compare with the previous
-    -- deployment says it is ahead of it: re-shipping a rolled-back change is rolling forward.
     rb AS (
-      SELECT *, (first_of_sha <> id AND prev_sha IS NOT NULL AND sha <> prev_sha AND coalesce(compare_status, '') <> 'ahead')
+      SELECT *, (${shippedBefore} AND prev_sha IS NOT NULL AND sha <> prev_sha AND coalesce(compare_status, '') <> 'ahead')
         AS is_rollback
       FROM seq
     ),
@@ -108,18 +100,13 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
       SELECT id, prev_id, next_id, is_rollback,
         coalesce(lead(is_rollback) OVER (PARTITION BY repo, environment ORDER BY deployed_at, github_id, id), false) AS rolled_back
       FROM rb
-    ),
-    chosen AS (
-      SELECT t.*, f.prev_id, f.next_id, f.is_rollback, f.rolled_back
-      FROM timed t LEFT JOIN flags f ON f.id = t.id
-      ${
-        ctx.full
-          ? ''
-          : `WHERE t.id IN (SELECT id FROM t_redo)
-               OR coalesce(t.deployed_at, t.finished_at, t.created_at) >= (SELECT since FROM s_repos s WHERE s.repo = t.repo)`
-      }
-    )
-    -- The zone joins come after the choice, so an incremental run converts only the rows it writes.
+    )`;
+}
+
+/** The row written: facts, neighbours, flags and the local days (zone joins on the chosen rows only). */
+function insertSql(chosen: string): string {
+  return `INSERT INTO d_deployments (${COLUMNS})
+    WITH ${chosen}
     SELECT t.id, t.repo, t.environment, t.team_id, t.source, t.github_id, t.sha, t.ref, t.creator, t.created_at,
       t.production, t.outcome, t.deployed_at, t.finished_at,
       CASE WHEN t.deployed_at IS NOT NULL THEN ${configDay('t.deployed_at', 'od')} END,
@@ -129,13 +116,57 @@ export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promis
     FROM chosen t
       ${configZoneJoin('t.deployed_at', 'od')}
       ${configZoneJoin('t.finished_at', 'ofin')}
-    ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`,
-    { cfgZone: ctx.settings.defaultZone },
-  );
-  if (!ctx.full) {
-    await tx.run(`INSERT INTO t_redo SELECT d.id FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
-      WHERE ${SORT.replace(/(\w+_at)/g, 'd.$1')} >= s.since`);
+    ORDER BY coalesce(t.deployed_at, t.finished_at, t.created_at), t.id`;
+}
+
+/**
+ * Full runs derive every deployment. Incremental runs recompute, per touched repository, only the
+ * deployments from `s_repos.since` on, plus the last successful production deployment before it in
+ * each environment (its next deployment and "rolled back" flag may change; its own neighbour and
+ * rollback flag are kept). Earlier SHAs come from the derived history, so no run re-reads and
+ * re-sorts years of deployments to find a rollback.
+ */
+export async function deriveDeployments(tx: WriteTx, ctx: DeriveContext): Promise<void> {
+  await tx.run('DROP TABLE IF EXISTS t_redo');
+  const params = { cfgZone: ctx.settings.defaultZone };
+  if (ctx.full) {
+    await tx.run('DELETE FROM d_deployments');
+    await tx.run('CREATE TEMP TABLE t_redo AS SELECT NULL::VARCHAR AS id WHERE false');
+    await tx.run(
+      insertSql(`${timedSql('true')},
+        ${flagsSql(null)},
+        chosen AS (SELECT t.*, f.prev_id, f.next_id, f.is_rollback, f.rolled_back FROM timed t LEFT JOIN flags f ON f.id = t.id)`),
+      params,
+    );
+    return;
   }
+  await tx.run('DROP TABLE IF EXISTS t_boundary');
+  await tx.run(`CREATE TEMP TABLE t_boundary AS
+    SELECT d.id, d.prev_id, d.is_rollback FROM d_deployments d WHERE d.id IN (
+      SELECT arg_max(d.id, d.deployed_at) FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
+      WHERE d.production AND d.outcome = 'success' AND d.deployed_at < s.since GROUP BY d.repo, d.environment
+    )`);
+  await tx.run('DROP TABLE IF EXISTS t_history');
+  await tx.run(`CREATE TEMP TABLE t_history AS
+    SELECT DISTINCT d.repo, d.environment, d.sha FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
+    WHERE d.production AND d.outcome = 'success' AND d.deployed_at < s.since`);
+  await tx.run(`CREATE TEMP TABLE t_redo AS
+    SELECT d.id FROM d_deployments d JOIN s_repos s ON s.repo = d.repo WHERE ${SORT.replace(/(\w+_at)/g, 'd.$1')} >= s.since
+    UNION SELECT id FROM t_boundary`);
+  await tx.run('DELETE FROM d_deployments WHERE id IN (SELECT id FROM t_redo)');
+  // What is left to derive: the deleted rows and rows never derived (new ones) of the touched repos.
+  await tx.run(
+    insertSql(`${timedSql(`d.repo IN (SELECT repo FROM s_repos) AND NOT EXISTS (SELECT 1 FROM d_deployments x WHERE x.id = d.id)`)},
+      ${flagsSql('t_history')},
+      chosen AS (
+        SELECT t.*, coalesce(b.prev_id, CASE WHEN b.id IS NULL THEN f.prev_id END) AS prev_id, f.next_id,
+          CASE WHEN b.id IS NOT NULL THEN b.is_rollback ELSE f.is_rollback END AS is_rollback, f.rolled_back
+        FROM timed t LEFT JOIN flags f ON f.id = t.id LEFT JOIN t_boundary b ON b.id = t.id
+      )`),
+    params,
+  );
+  await tx.run(`INSERT INTO t_redo SELECT d.id FROM d_deployments d JOIN s_repos s ON s.repo = d.repo
+    WHERE ${SORT.replace(/(\w+_at)/g, 'd.$1')} >= s.since`);
 }
 
 /**
@@ -164,18 +195,18 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
       SELECT repo, number, title, author, merge_commit_sha, first_commit_at, created_at
       FROM pull_requests WHERE merged_at IS NOT NULL ${repoScope(ctx)}
     ),
-    pr_first AS (
-      SELECT c.repo, c.number, min(coalesce(c.authored_at, c.committed_at)) AS first_at
-      FROM pull_request_commits c JOIN merged m ON m.repo = c.repo AND m.number = c.number
-      GROUP BY c.repo, c.number
-    ),
+
     -- A commit belongs to the merged pull request whose merge commit it is, else to one whose
     -- commits list it (the lowest number when several do).
+    -- (Only for the commits being shipped: an incremental run must not regroup every pull request.)
+    shipped_shas AS (SELECT DISTINCT repo, sha FROM shipped),
     pr_map AS (
       SELECT repo, sha, arg_min(number, prio * 10000000000 + number) AS number FROM (
-        SELECT repo, merge_commit_sha AS sha, number, 0 AS prio FROM merged WHERE merge_commit_sha IS NOT NULL
+        SELECT m.repo, m.merge_commit_sha AS sha, m.number, 0 AS prio FROM merged m
+        SEMI JOIN shipped_shas x ON x.repo = m.repo AND x.sha = m.merge_commit_sha
         UNION ALL
         SELECT c.repo, c.sha, c.number, 1 AS prio FROM pull_request_commits c
+        SEMI JOIN shipped_shas x ON x.repo = c.repo AND x.sha = c.sha
         JOIN merged m ON m.repo = c.repo AND m.number = c.number
       ) GROUP BY repo, sha
     ),
@@ -185,7 +216,12 @@ export async function deriveChanges(tx: WriteTx, ctx: DeriveContext): Promise<vo
       FROM shipped s LEFT JOIN pr_map m ON m.repo = s.repo AND m.sha = s.sha
     ),
     counted AS (
-      SELECT repo, change_key FROM d_changes ${ctx.full ? 'WHERE false' : 'WHERE repo IN (SELECT repo FROM s_repos)'}
+      SELECT c.repo, c.change_key FROM d_changes c ${ctx.full ? 'WHERE false' : 'SEMI JOIN keyed k ON k.repo = c.repo AND k.change_key = c.change_key'}
+    ),
+    pr_first AS (
+      SELECT c.repo, c.number, min(coalesce(c.authored_at, c.committed_at)) AS first_at
+      FROM pull_request_commits c SEMI JOIN keyed k ON k.repo = c.repo AND k.pr_number = c.number
+      GROUP BY c.repo, c.number
     ),
     firsts AS (
       SELECT repo, change_key, any_value(pr_number) AS pr_number, min(sha) AS any_sha,
