@@ -36,8 +36,9 @@ export async function derivePages(tx: WriteTx, ctx: DeriveContext): Promise<void
        WHERE type = 'notify_log_entry' AND notification_id IN (SELECT id FROM n) GROUP BY notification_id
      ),
      ne AS (
-       SELECT user_id, notification_type, created_at, incident_id FROM log_entries
-       WHERE type = 'notify_log_entry' AND user_id IS NOT NULL AND notification_type IS NOT NULL
+       SELECT l.user_id, l.notification_type, l.created_at, l.incident_id FROM log_entries l
+       WHERE l.type = 'notify_log_entry' AND l.user_id IS NOT NULL AND l.notification_type IS NOT NULL
+       ${ctx.full ? '' : 'AND EXISTS (SELECT 1 FROM s_users u WHERE u.user_id = l.user_id AND l.created_at >= u.since - INTERVAL 2 MINUTE)'}
      ),
      -- An anti-join, not NOT IN (whose NULL semantics DuckDB evaluates far more slowly).
      unmatched AS (SELECT n.* FROM n ANTI JOIN byid ON byid.notification_id = n.id),
