@@ -37,7 +37,13 @@ async function serve(size: OrgSize, seed: number): Promise<void> {
   process.send!({
     url: pd.url,
     historyDays: Math.ceil((Date.parse(store.clock()) - Date.parse(store.historyStart)) / 86_400_000) + 2,
-    teams: store.teams.map((t) => ({ id: t.id, name: t.name, timeZone: t.timeZone, services: t.serviceIds, schedules: t.scheduleIds })),
+    teams: store.teams.map((t) => ({
+      id: t.id,
+      name: t.name,
+      timeZone: t.timeZone,
+      services: t.serviceIds,
+      schedules: t.scheduleIds,
+    })),
   });
 }
 

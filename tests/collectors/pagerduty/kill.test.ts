@@ -2,7 +2,7 @@
 // started again: the run left behind is marked interrupted, and the finished database has exactly
 // the tables and raw log of a clean, uninterrupted sync (no duplicate, no gap). The child runs on
 // its own clock: its windows end at the stand-in's (the Date header, here the organisation's
-// clock). Also the command's own output, --renormalize, and a missing PAGERDUTY_TOKEN.
+// clock). Also the command's own output and --renormalize (a missing PAGERDUTY_TOKEN is in faults.test.ts).
 // VIGIL_LONG_TESTS runs four chains of five kills instead of one of three.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -161,15 +161,5 @@ describe('vigil sync --source pagerduty from the command line', () => {
     } finally {
       await after.close();
     }
-  });
-
-  it('fails before any request when PAGERDUTY_TOKEN is missing, saying what to do', async () => {
-    const before = world.pd.stats.total;
-    const result = await runCli(['sync', '--source', 'pagerduty', '--config', configPath('no-token')], {
-      env: { PAGERDUTY_TOKEN: '' },
-    });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('PAGERDUTY_TOKEN is not set');
-    expect(world.pd.stats.total).toBe(before);
   });
 });
