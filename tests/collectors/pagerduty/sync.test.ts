@@ -234,6 +234,24 @@ describe('PagerDuty syncs while the organisation moves on', () => {
     expect(second.requests).toBeLessThan(clean.requests);
   });
 
+  it('fills in only the older history when pagerduty.historyDays is raised', async () => {
+    world.store.setClock(anchor);
+    const db = await freshDb();
+    const short = await syncPagerDuty(db, configFor(world, ':memory:', { historyDays: 30 }), world);
+    expect(short.status, short.error ?? '').toBe('succeeded');
+    const recent = await db.one<{ oldest: string }>('SELECT min(created_at) AS oldest FROM incidents');
+    expect(Date.parse(recent?.oldest ?? '')).toBeGreaterThanOrEqual(Date.parse(anchor) - 30 * DAY);
+
+    const longer = await syncPagerDuty(db, config, world);
+    expect(longer.status, longer.error ?? '').toBe('succeeded');
+    const full = await freshDb();
+    const clean = await syncPagerDuty(full, config, world);
+    expect(await checksums(db)).toEqual(await checksums(full));
+    // The last 30 days were not read again (beyond each window's overlap).
+    expect(requestsPerStream(longer).log_entries).toBeLessThan(requestsPerStream(clean).log_entries ?? 0);
+    expect(requestsPerStream(longer).notifications).toBeLessThan(requestsPerStream(clean).notifications ?? 0);
+  });
+
   it('catches up after the clock moves three days, equal to a full sync at the new clock', async () => {
     world.store.setClock(anchor);
     const db = await freshDb();
