@@ -2,7 +2,9 @@
 // started again: the run left behind is marked interrupted, and the finished database has exactly
 // the tables and raw log of a clean, uninterrupted sync (no duplicate, no gap). The child runs on
 // its own clock: its windows end at the stand-in's (the Date header, here the organisation's
-// clock). Also the command's own output and --renormalize (a missing PAGERDUTY_TOKEN is in faults.test.ts).
+// clock). Kills come after a random number of the stand-in's answers, so they land inside a run
+// however loaded the machine is. Also the command's own output and --renormalize (a missing
+// PAGERDUTY_TOKEN is in faults.test.ts).
 // VIGIL_LONG_TESTS runs four chains of five kills instead of one of three.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,7 +21,7 @@ const KILLS_PER_CHAIN = LONG ? 5 : 3;
 
 let world: World;
 let dir: string;
-let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; ms: number };
+let clean: { tables: Record<string, TableSum>; raw: Awaited<ReturnType<typeof rawSummary>>; requests: number };
 const env = { PAGERDUTY_TOKEN: TOKEN, VIGIL_DEBUG: '' };
 
 /** A seeded PRNG (mulberry32), so a failing kill point can be replayed. */
@@ -41,37 +43,35 @@ function configPath(name: string): string {
 }
 
 /**
- * Start `vigil sync --source pagerduty` and SIGKILL it `afterMs` after its run has started (unless
- * it finished first). Returns whether it was killed, and how long the collector ran (from the
- * start line to the account's "done" line, before the metrics refresh and shutdown) when it was not.
+ * Start `vigil sync --source pagerduty` and SIGKILL it once the stand-in has answered
+ * `afterRequests` of its requests (unless it finished first). Counting requests, not
+ * milliseconds, puts the kill inside the run however loaded the machine is; polling every few
+ * milliseconds lands it anywhere between them, while batches are built, committed or read back.
  */
 function syncKilledAfter(
   config: string,
-  afterMs: number,
-): Promise<{ killed: boolean; code: number | null; runMs: number; stdout: string }> {
+  afterRequests: number,
+): Promise<{ killed: boolean; code: number | null; stdout: string }> {
   return new Promise((resolve) => {
+    const base = world.pd.stats.total;
     const child: ChildProcess = spawn(process.execPath, [VIGIL_BIN, 'sync', '--source', 'pagerduty', '--config', config], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let killed = false;
-    let timer: NodeJS.Timeout | undefined;
-    let startedAt = 0;
-    let doneAt = 0;
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk;
-      if (startedAt && !doneAt && /^pagerduty: +account +done/m.test(out)) doneAt = performance.now();
-      if (!startedAt && /sync started \(run \d+\)/.test(out)) {
-        startedAt = performance.now();
-        timer = setTimeout(() => {
-          killed = child.exitCode === null && child.kill('SIGKILL');
-        }, afterMs);
-      }
     });
+    const poll = setInterval(() => {
+      if (world.pd.stats.total - base >= afterRequests && child.exitCode === null) {
+        killed = child.kill('SIGKILL');
+        clearInterval(poll);
+      }
+    }, 3);
     child.on('exit', (code) => {
-      if (timer) clearTimeout(timer);
-      resolve({ killed, code, runMs: startedAt && doneAt ? doneAt - startedAt : 0, stdout: out });
+      clearInterval(poll);
+      resolve({ killed, code, stdout: out });
     });
   });
 }
@@ -92,10 +92,12 @@ beforeAll(async () => {
   // The stand-in's Date header is the organisation's clock: the child process ends its windows there.
   world = await startWorld({ store, now: () => Date.parse(store.clock()) });
   dir = tempDir('vigil-pd-kill-');
-  const result = await syncKilledAfter(configPath('clean'), 600_000);
+  // The clean run: kill points are spread over the requests it needed.
+  const before = world.pd.stats.total;
+  const result = await syncKilledAfter(configPath('clean'), Number.POSITIVE_INFINITY);
   expect(result.code, result.stdout).toBe(0);
   const state = await readState('clean');
-  clean = { tables: state.tables, raw: state.raw, ms: result.runMs };
+  clean = { tables: state.tables, raw: state.raw, requests: world.pd.stats.total - before };
   expect(clean.tables.incidents?.rows).toBeGreaterThan(100);
   // The windows ended at the stand-in's clock, not this machine's.
   for (const { stream, cursor } of state.cursors) {
@@ -126,8 +128,8 @@ describe('vigil sync --source pagerduty killed with SIGKILL and started again', 
       const next = random(2000 + chain);
       let interrupted = 0;
       for (let k = 0; k < KILLS_PER_CHAIN; k++) {
-        // Within the first two thirds of a whole run (then half): a resumed run has less left to do.
-        const outcome = await syncKilledAfter(config, (0.05 + next() * (k === 0 ? 0.6 : 0.45)) * clean.ms);
+        // Anywhere within the requests of a whole run.
+        const outcome = await syncKilledAfter(config, 1 + Math.floor(next() * clean.requests));
         if (outcome.killed) interrupted++;
       }
       const finish = await runCli(['sync', '--source', 'pagerduty', '--config', config], { env, timeoutMs: 120_000 });
