@@ -100,7 +100,7 @@ describe('RouterModel', () => {
     const listeners: (() => void)[] = [];
     const win = {
       get location() {
-        return { href: url.href, pathname: url.pathname, search: url.search } as Location;
+        return { href: url.href, pathname: url.pathname, search: url.search, hash: url.hash } as Location;
       },
       history: {
         pushState: (_s: unknown, _t: string, next: string) => {

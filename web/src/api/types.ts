@@ -3,6 +3,7 @@
 // change on the server breaks the build here instead of a page at runtime. The record endpoints
 // return rows straight from SQL (typed Record<string, unknown> on the server), so the few fields
 // the pages read are declared in records.ts.
+import type { ProgressSnapshot } from '../../../collectors/engine/progress.ts';
 import type { ApiRoutes } from '../../../server/api/app.ts';
 import type { DashboardSettings, Person } from '../../../server/api/routes/dashboard.ts';
 import type { SyncRunSummary, SyncStatus } from '../../../server/lib/sync-controller.ts';
@@ -30,6 +31,7 @@ export type {
   MetricRow,
   PageHours,
   Person,
+  ProgressSnapshot,
   RowValue,
   SyncRunSummary,
   SyncStatus,

@@ -184,7 +184,9 @@ export function ChartCard<T>(props: ChartCardProps<T>) {
         {body}
       </div>
       {ready && spec.smallSample && !showTable ? (
-        <p class="chart-note">Hollow points and faded bars rest on fewer than 10 values: read them as noise.</p>
+        <p class="chart-note">
+          {spec.smallNote ?? 'Hollow points and faded bars rest on fewer than 10 values: read them as noise.'}
+        </p>
       ) : null}
       {notes.length > 0 ? (
         <ul class="notes">

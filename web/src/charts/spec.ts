@@ -36,6 +36,8 @@ export interface ChartSpec {
   empty: boolean;
   /** Some points rest on fewer than 10 values. */
   smallSample: boolean;
+  /** What the small-sample flag means on this chart (default: hollow points and faded bars). */
+  smallNote?: string;
 }
 
 export function columnHeader(column: Column): string {

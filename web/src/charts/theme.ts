@@ -62,11 +62,12 @@ export const seriesDecals: Decal[] = [
   },
 ];
 
+/** Hot to cold, and a neutral grey for the least severe; lines also differ by symbol. */
 export const severityColors: Record<string, string> = {
   SEV1: okabeIto.vermillion,
   SEV2: okabeIto.orange,
   SEV3: okabeIto.blue,
-  SEV4: okabeIto.sky,
+  SEV4: '#8a8f99',
 };
 
 export interface LevelStyle {

@@ -6,6 +6,8 @@ import { computed, type Signal, signal } from '@preact/signals';
 export interface AppLocation {
   path: string;
   search: string;
+  /** '#anchor' or ''. */
+  hash: string;
 }
 
 type HistoryWindow = Pick<Window, 'location' | 'history' | 'addEventListener' | 'removeEventListener' | 'scrollTo'>;
@@ -37,20 +39,20 @@ export class RouterModel {
   }
 
   private read(): AppLocation {
-    return { path: this.win.location.pathname, search: this.win.location.search };
+    return { path: this.win.location.pathname, search: this.win.location.search, hash: this.win.location.hash };
   }
 
   /** Go to an in-app URL (path and query); pushes a history entry unless `replace`. */
   navigate(href: string, options: { replace?: boolean } = {}): void {
     const url = new URL(href, this.win.location.href);
-    const next = `${url.pathname}${url.search}`;
-    const current = `${this.win.location.pathname}${this.win.location.search}`;
+    const next = `${url.pathname}${url.search}${url.hash}`;
+    const current = `${this.win.location.pathname}${this.win.location.search}${this.win.location.hash}`;
     if (next === current) return;
     const samePage = url.pathname === this.win.location.pathname;
     if (options.replace) this.win.history.replaceState(null, '', next);
     else this.win.history.pushState(null, '', next);
-    this.location.value = { path: url.pathname, search: url.search };
-    if (!samePage) this.win.scrollTo(0, 0);
+    this.location.value = { path: url.pathname, search: url.search, hash: url.hash };
+    if (!samePage && !url.hash) this.win.scrollTo(0, 0);
   }
 
   /** Change some query parameters of the current page. */

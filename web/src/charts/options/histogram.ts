@@ -77,11 +77,8 @@ export function buildHistogram(input: HistogramInput): ChartSpec {
     legend: {
       ...legend(theme, groups.length > 1),
       formatter: (name: string) => {
-        const i = names.indexOf(name);
-        const s = summaries[i];
-        return s
-          ? `${name}  median ${formatDuration(s.median)} · n ${formatNumber(s.n)}${s.n < SMALL_SAMPLE ? ' (small)' : ''}`
-          : name;
+        const s = summaries[names.indexOf(name)];
+        return s && s.n < SMALL_SAMPLE ? `${name} (n ${formatNumber(s.n)}, small)` : name;
       },
     },
     grid: { ...baseOption(theme).grid, top: groups.length > 1 ? 44 : 28 },
@@ -111,7 +108,19 @@ export function buildHistogram(input: HistogramInput): ChartSpec {
   const drill = input.drill
     ? (seriesIndex: number): DrillRef | null => (input.drill ? input.drill(groups[seriesIndex] ?? null) : null)
     : undefined;
-  return { option, table: { columns, rows }, empty, smallSample, ...(drill ? { drill } : {}) };
+  const smallGroups = names.filter((_, i) => (summaries[i]?.n ?? 0) > 0 && (summaries[i]?.n ?? 0) < SMALL_SAMPLE);
+  return {
+    option,
+    table: { columns, rows },
+    empty,
+    smallSample,
+    ...(smallSample
+      ? {
+          smallNote: `${smallGroups.length ? smallGroups.join(', ') : 'Some groups'}: fewer than 10 values, so the shape is mostly noise.`,
+        }
+      : {}),
+    ...(drill ? { drill } : {}),
+  };
 }
 
 /** One line per group for the summary table under a histogram. */
