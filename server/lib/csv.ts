@@ -154,10 +154,11 @@ export async function writeCsvFile(
       if (out.write(text)) resolveWrite();
       else out.once('drain', () => (failure ? reject(failure) : resolveWrite()));
     });
+  let rows = 0;
   try {
     const q = await csvLinesQuery(db, sql, params, columns);
     await write(q.header);
-    return await db.stream(q.sql, params, async (chunk) => {
+    rows = await db.stream(q.sql, params, async (chunk) => {
       let text = '';
       for (const row of chunk) text += `${row.line as string}\r\n`;
       await write(text);
@@ -168,6 +169,7 @@ export async function writeCsvFile(
       await new Promise<void>((resolveEnd) => out.end(() => resolveEnd()));
     }
     out.off('error', onError);
-    if (failure) throw failure;
   }
+  if (failure) throw failure;
+  return rows;
 }
