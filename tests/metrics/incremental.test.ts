@@ -30,6 +30,11 @@ describe('incremental refresh', () => {
     await f.commit({ repo: API, sha: sha('pay-G'), at: '2024-03-09 06:00' });
     await f.deployment({ id: 'D9', repo: API, sha: sha('pay-G'), at: '2024-03-09 07:00' });
     await f.shipped('D9', API, [sha('pay-G')], sha('pay-E'));
+    // A deployment synced late that happened between D4 and D5: neighbours, rollback flags and
+    // I11's window attribution (now this deployment, not D4) all move.
+    await f.commit({ repo: API, sha: sha('pay-H'), at: '2024-03-06 17:00' });
+    await f.deployment({ id: 'D45', repo: API, sha: sha('pay-H'), at: '2024-03-06 18:00', githubId: 45 });
+    await f.shipped('D45', API, [sha('pay-H')], sha('pay-B'));
     // A pull request synced late claims the lone commit L1 that D2 shipped: that change is now PR #3.
     await f.pull({
       repo: API,
