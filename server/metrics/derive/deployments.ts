@@ -53,7 +53,10 @@ function timedSql(where: string): string {
   return `owner AS (SELECT repo, min(team_id) AS team_id FROM team_repos GROUP BY repo),
     base AS (
       SELECT d.id, d.repo, d.environment, coalesce(o.team_id, 'unassigned') AS team_id, d.source, d.github_id, d.sha,
-        d.ref, d.creator, d.created_at, coalesce(e.production, false) AS production,
+        d.ref, d.creator, d.created_at,
+        -- Runs of a repo's configured deploy workflow are its production deployments whatever the
+        -- environment pattern says (the collector stores them as environment 'production').
+        (d.source = 'actions' OR coalesce(e.production, false)) AS production,
         CASE WHEN d.status = 'success' OR (d.status = 'inactive' AND d.succeeded_at IS NOT NULL) THEN 'success'
              WHEN d.status IN ('failure', 'error') THEN 'failure'
              WHEN d.status = 'inactive' THEN 'superseded'
