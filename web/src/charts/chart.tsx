@@ -30,6 +30,8 @@ export function Chart({ option, height, label, onPoint, onReady }: ChartProps) {
         if (disposed || !el) return;
         const instance = createChart(el);
         chart.current = instance;
+        // The end-to-end tests read a point's pixel position from here, then click it as a person would.
+        (el as HTMLElement & { vigilChart?: ECharts }).vigilChart = instance;
         instance.setOption(latest.current.option, { notMerge: true });
         instance.on('click', (params) => {
           const p = params as { seriesIndex?: number; dataIndex?: number };
