@@ -86,7 +86,16 @@ export function ChartCard<T>(props: ChartCardProps<T>) {
   let body: ComponentChildren;
   if (!resource || (resource.status === 'loading' && data === undefined)) body = <Loading height={height} />;
   else if (resource.status === 'error' && data === undefined) {
-    body = <ErrorState error={resource.error} height={height} onRetry={() => props.url && app.data.retry(props.url)} />;
+    body = (
+      <ErrorState
+        error={resource.error}
+        height={height}
+        onRetry={() => props.url && app.data.retry(props.url)}
+        onClearFilters={() =>
+          app.router.setParams({ team: null, service: null, repo: null, severity: null, from: null, to: null, grain: null })
+        }
+      />
+    );
   } else if (spec && data !== undefined && spec.empty) {
     const e = props.empty(data);
     body = (

@@ -17,6 +17,10 @@ export interface TableColumn<T> {
   title?: string;
   /** Hide on narrow screens. */
   optional?: boolean;
+  /** Keep the cell on one line. */
+  nowrap?: boolean;
+  /** A minimum width (CSS), for the column that holds titles. */
+  minWidth?: string;
 }
 
 export interface DataTableProps<T> {
@@ -124,7 +128,11 @@ export function DataTable<T>(props: DataTableProps<T>) {
                     </td>
                   ) : null}
                   {props.columns.map((c) => (
-                    <td key={c.key} class={`${c.numeric ? 'num' : ''}${c.optional ? ' optional' : ''}`}>
+                    <td
+                      key={c.key}
+                      class={`${c.numeric ? 'num' : ''}${c.optional ? ' optional' : ''}${c.nowrap ? ' nowrap' : ''}`}
+                      style={c.minWidth ? { minWidth: c.minWidth } : undefined}
+                    >
                       {c.render ? c.render(row) : String((row as Record<string, unknown>)[c.key] ?? '–')}
                     </td>
                   ))}

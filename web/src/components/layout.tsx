@@ -111,15 +111,18 @@ export function Figure({
   unit,
   context,
   tone,
+  compact,
 }: {
   label: string;
   value: ComponentChildren;
   unit?: string;
   context?: ComponentChildren;
   tone?: 'bad' | 'good';
+  /** A long value (a date): a smaller figure. */
+  compact?: boolean;
 }) {
   return (
-    <div class={`figure${tone ? ` figure-${tone}` : ''}`}>
+    <div class={`figure${tone ? ` figure-${tone}` : ''}${compact ? ' figure-compact' : ''}`}>
       <div class="figure-label">{label}</div>
       <div class="figure-value">
         {value}

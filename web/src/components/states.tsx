@@ -13,14 +13,43 @@ export function Loading({ height = 200, label = 'Loading…' }: { height?: numbe
   );
 }
 
-export function ErrorState({ error, onRetry, height }: { error: ApiFailure; onRetry?: () => void; height?: number }) {
+const filterParameters = ['team', 'service', 'repo', 'severity', 'from', 'to', 'grain'];
+
+/** A 400 about one of the page's filters: the fix is in the filter bar, not a retry. */
+export function isFilterProblem(error: ApiFailure): boolean {
+  return error.status === 400 && filterParameters.includes(String(error.details.parameter ?? ''));
+}
+
+export function ErrorState({
+  error,
+  onRetry,
+  onClearFilters,
+  height,
+}: {
+  error: ApiFailure;
+  onRetry?: () => void;
+  /** Offered instead of Retry when a filter value is the problem. */
+  onClearFilters?: () => void;
+  height?: number;
+}) {
+  const filter = isFilterProblem(error) && onClearFilters;
   return (
     <div class="state state-error" role="alert" style={height ? { minHeight: `${height}px` } : undefined}>
       <p class="state-title">
         <span aria-hidden="true">⚠</span> {error.message}
       </p>
-      {error.hint ? <p class="hint">{error.hint}</p> : null}
-      {onRetry ? (
+      {filter ? (
+        <p class="hint">
+          The link holds a filter value this Vigil does not know. Pick another in the filters above, or clear them.
+        </p>
+      ) : error.hint ? (
+        <p class="hint">{error.hint}</p>
+      ) : null}
+      {filter ? (
+        <button type="button" class="button" onClick={onClearFilters}>
+          Clear filters
+        </button>
+      ) : onRetry ? (
         <button type="button" class="button" onClick={onRetry}>
           Retry
         </button>

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Query } from '../api/client.ts';
 import type { Grain, Health } from '../api/types.ts';
+import { colorAt } from '../charts/theme.ts';
 import { bucketRange } from '../lib/dates.ts';
 import { formatDate } from '../lib/format.ts';
 import { useApp } from '../models/app-model.ts';
@@ -147,6 +148,12 @@ export function pagesEmptyHint(catalog: CatalogModel, state: FilterState, health
       </li>
     </ul>
   );
+}
+
+/** One colour per team, the same on every chart (the catalogue's order, unassigned last). */
+export function teamColors(catalog: CatalogModel): Record<string, string> {
+  const ids = [...catalog.teams.value.map((t) => t.id).filter((id) => id !== 'unassigned'), 'unassigned'];
+  return Object.fromEntries(ids.map((id, i) => [id, colorAt(i)]));
 }
 
 export function groupLabeller(catalog: CatalogModel, by: string) {

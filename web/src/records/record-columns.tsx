@@ -48,12 +48,14 @@ export function deploymentColumns(catalog: CatalogModel): TableColumn<Deployment
     {
       key: 'time',
       label: 'Deployed',
+      nowrap: true,
       sort: (d) => d.deployedAt ?? d.createdAt,
       render: (d) => <a href={`/deployments/${encodeURIComponent(d.id)}`}>{formatDateTime(d.deployedAt ?? d.createdAt, zone)}</a>,
     },
     {
       key: 'repo',
       label: 'Repository',
+      nowrap: true,
       sort: (d) => d.repo,
       render: (d) => (
         <>
@@ -130,6 +132,7 @@ export function incidentColumns(catalog: CatalogModel): TableColumn<IncidentReco
     {
       key: 'title',
       label: 'Incident',
+      minWidth: '20rem',
       sort: (i) => i.title.toLowerCase(),
       render: (i) => (
         <>
@@ -144,7 +147,13 @@ export function incidentColumns(catalog: CatalogModel): TableColumn<IncidentReco
       ),
     },
     { key: 'severity', label: 'Severity', sort: (i) => i.severity, render: (i) => i.severity ?? '–' },
-    { key: 'created', label: 'Created', sort: (i) => i.createdAt, render: (i) => formatDateTime(i.createdAt, zone) },
+    {
+      key: 'created',
+      label: 'Created',
+      nowrap: true,
+      sort: (i) => i.createdAt,
+      render: (i) => formatDateTime(i.createdAt, zone),
+    },
     {
       key: 'ack',
       label: 'To acknowledge',
@@ -240,6 +249,7 @@ export function pageColumns(catalog: CatalogModel): TableColumn<PageRecord>[] {
     {
       key: 'incident',
       label: 'Incident',
+      minWidth: '18rem',
       render: (p) =>
         p.incidentId ? (
           <>

@@ -32,7 +32,7 @@ const nouns: Record<RecordKindName, string> = {
 };
 
 export function RecordList({ kind, query, limit = 25, empty, testId, noCsv }: RecordListProps) {
-  const { api, catalog, data } = useApp();
+  const { api, catalog, data, router } = useApp();
   const url = api.recordsUrl(kind, { ...query, limit });
   const first = useResource<RecordPage<AnyRecord>>(url);
   const [more, setMore] = useState<{ items: AnyRecord[]; cursor: string | null; loading: boolean; error: string | null }>({
@@ -44,7 +44,15 @@ export function RecordList({ kind, query, limit = 25, empty, testId, noCsv }: Re
   useEffect(() => setMore({ items: [], cursor: null, loading: false, error: null }), [url]);
 
   if (!first || (first.status === 'loading' && !first.data)) return <Loading height={120} />;
-  if (first.status === 'error' && !first.data) return <ErrorState error={first.error} onRetry={() => data.retry(url)} />;
+  if (first.status === 'error' && !first.data) {
+    return (
+      <ErrorState
+        error={first.error}
+        onRetry={() => data.retry(url)}
+        onClearFilters={() => router.setParams({ team: null, service: null, repo: null, severity: null, from: null, to: null })}
+      />
+    );
+  }
   const page = first.data as RecordPage<AnyRecord>;
   const items = [...page.items, ...more.items];
   const cursor = more.items.length > 0 ? more.cursor : page.nextCursor;

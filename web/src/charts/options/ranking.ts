@@ -29,6 +29,14 @@ export interface RankingInput {
   theme: ChartTheme;
 }
 
+/** A round axis end at or above `value` (1, 2, 2.5, 5 times a power of ten), so the last tick is labelled once. */
+export function niceCeiling(value: number): number {
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value) ?? 10;
+  return step * power;
+}
+
 export function buildRanking(input: RankingInput): ChartSpec {
   const { theme } = input;
   const sorted = [...input.items]
@@ -82,7 +90,7 @@ export function buildRanking(input: RankingInput): ChartSpec {
     tooltip: { ...tooltipBase(theme), trigger: 'item', formatter: tooltip },
     xAxis: {
       ...valueAxis(theme, input.percent ? '%' : (input.unit ?? '')),
-      max: input.percent ? 100 : Math.ceil(maxValue * 1.1) || 1,
+      max: input.percent ? 100 : niceCeiling(maxValue),
     },
     yAxis: {
       type: 'category',

@@ -6,7 +6,7 @@ import type { Grain, MetricRow } from '../../api/types.ts';
 import { formatBucket, formatNumber } from '../../lib/format.ts';
 import type { ChartOption } from '../echarts.ts';
 import { type Cell, type ChartSpec, type Column, type DataTable, type DrillRef, escapeHtml } from '../spec.ts';
-import { type ChartTheme, colorAt, ink, seriesDecals, symbolAt } from '../theme.ts';
+import { type ChartTheme, colorAt, ink, seriesColors, seriesDecals, symbolAt } from '../theme.ts';
 import { baseOption, categoryAxis, legend, smallSampleNote, targetLine, tooltipBase, valueAxis } from './common.ts';
 
 export interface SeriesDef {
@@ -150,7 +150,12 @@ export function buildTimeSeries(input: TimeSeriesInput): ChartSpec {
     return {
       ...common,
       type: 'line' as const,
-      symbol: symbolAt(i),
+      // The symbol follows the colour, so a team or severity keeps its shape on every chart.
+      symbol: symbolAt(
+        (seriesColors as readonly string[]).indexOf(line.color) >= 0
+          ? (seriesColors as readonly string[]).indexOf(line.color)
+          : i,
+      ),
       symbolSize: 7,
       showSymbol: true,
       connectNulls: false,

@@ -131,7 +131,7 @@ export default function DeploymentsPage() {
           <ChartCard<DurationDistribution>
             id="lead-time-distribution"
             title="Lead time distribution"
-            explanation="Changes by how long they took; the legend gives the median and how many."
+            explanation="Changes by how long they took; the bins widen as times grow, so compare shapes, not bar heights alone."
             definition="lead-time"
             url={api.distributionUrl('lead-time', page.base)}
             fileParts={page.fileParts}

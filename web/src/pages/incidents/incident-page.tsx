@@ -57,6 +57,7 @@ export default function IncidentPage({ params }: PageProps) {
       <Figures>
         <Figure
           label="Created"
+          compact
           value={formatDateTime(i.createdAt, zone)}
           context={`priority ${i.priority ?? 'none'}, ${i.urgency ?? ''} urgency`}
         />
@@ -132,11 +133,7 @@ export default function IncidentPage({ params }: PageProps) {
           </dl>
         </Card>
         <Card title="Timeline" explanation="Every log entry, oldest first." wide>
-          {i.description ? (
-            <p class="muted" style={{ marginTop: 0 }}>
-              {i.description}
-            </p>
-          ) : null}
+          {i.description ? <p class="description">{i.description}</p> : null}
           <Timeline entries={i.logEntries} zone={zone} />
         </Card>
         <Card title="Pages" explanation="Who was interrupted, in their own time zone.">
@@ -144,7 +141,16 @@ export default function IncidentPage({ params }: PageProps) {
             dense
             columns={[
               { key: 'who', label: 'Person', render: (p) => p.userName ?? p.userId },
-              { key: 'when', label: 'Sent', render: (p) => formatDateTime(p.startedAt, p.zone ?? zone) },
+              {
+                key: 'when',
+                label: 'Sent (their time)',
+                render: (p) => (
+                  <>
+                    {formatDateTime(p.startedAt, p.zone ?? zone)}
+                    <span class="cell-sub">{p.zone ?? zone}</span>
+                  </>
+                ),
+              },
               { key: 'type', label: 'Channel', render: (p) => p.type },
               {
                 key: 'hours',

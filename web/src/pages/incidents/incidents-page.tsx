@@ -129,7 +129,7 @@ export default function IncidentsPage() {
           <ChartCard<DurationDistribution>
             id={`distribution-${measure}`}
             title={`${measures[measure].label} by severity`}
-            explanation="Incidents per time bin, one bar per severity; the legend gives each median and count."
+            explanation="Incidents per time bin, one bar per severity; the bins widen as times grow. Medians and targets are in the table."
             definition={measures[measure].metric}
             url={api.distributionUrl(measure, { ...page.base, groupBy: 'severity' })}
             fileParts={page.fileParts}

@@ -34,7 +34,7 @@ function Duration({ row }: { row: MetricRow | undefined }) {
 }
 
 export function SeverityTable({ query }: { query: Record<string, unknown> }) {
-  const { api, catalog, data } = useApp();
+  const { api, catalog, data, filters } = useApp();
   const q = { ...query, groupBy: 'severity' } as Record<string, string | string[]>;
   const urls = {
     mtta: api.metricUrl('mtta', q),
@@ -52,6 +52,7 @@ export function SeverityTable({ query }: { query: Record<string, unknown> }) {
     return (
       <ErrorState
         error={failed.error}
+        onClearFilters={() => filters.clearLists()}
         onRetry={() => {
           for (const u of Object.values(urls)) data.retry(u);
         }}

@@ -13,7 +13,7 @@ import { hrefWith } from '../../components/link.tsx';
 import { formatNumber, formatPercent } from '../../lib/format.ts';
 import { useApp } from '../../models/app-model.ts';
 import { useResource } from '../../models/use-resource.ts';
-import { bucketQuery, pagesEmptyHint, useHealth, usePageQuery } from '../shared.tsx';
+import { bucketQuery, pagesEmptyHint, teamColors, useHealth, usePageQuery } from '../shared.tsx';
 import { AlertRules } from './alert-rules.tsx';
 
 const total = (r: MetricResponse | undefined) => r?.summary.find((s) => s.group === null) ?? r?.summary[0];
@@ -142,7 +142,7 @@ export default function OncallPage() {
                     value: (row) => (typeof row.value === 'number' ? Math.round(row.value * 10) / 10 : null),
                   },
                 ],
-                grouped: { label: (g) => catalog.teamName(g) },
+                grouped: { label: (g) => catalog.teamName(g), colors: teamColors(catalog) },
                 axes: [{ name: 'Pages per on-call week', unit: 'pages/week', title: 'pages / week' }],
                 target: { value: r.target?.value ?? target, label: `Target ${formatNumber(r.target?.value ?? target)}` },
                 small: (row) => (num(row, 'onCallHours') ?? 0) > 0 && (num(row, 'onCallHours') ?? 0) < 168,

@@ -13,7 +13,7 @@ import { TeamTable } from './team-table.tsx';
 import { DoraTrends } from './trends.tsx';
 
 export default function OverviewPage() {
-  const { api, router, catalog, data } = useApp();
+  const { api, router, catalog, data, filters } = useApp();
   const page = usePageQuery(['team', 'repo'], 'month');
   const params = router.params.value;
   const thresholds = params.get('thresholds') ?? 'latest';
@@ -61,7 +61,7 @@ export default function OverviewPage() {
         {!summary || (summary.status === 'loading' && !s) ? (
           <Loading height={220} />
         ) : summary.status === 'error' && !s ? (
-          <ErrorState error={summary.error} onRetry={() => data.retry(summaryUrl)} />
+          <ErrorState error={summary.error} onRetry={() => data.retry(summaryUrl)} onClearFilters={() => filters.clearLists()} />
         ) : s?.organisation ? (
           <Grid min={13}>
             {doraInfo.map((info) => (

@@ -7,7 +7,7 @@ import { buildTimeSeries, durationOf, percentOf } from '../../charts/options/tim
 import type { ChartTheme } from '../../charts/theme.ts';
 import { durationUnitSeconds, pickDurationUnit, unitLabel } from '../../lib/format.ts';
 import { useApp } from '../../models/app-model.ts';
-import { bucketQuery, deploymentsEmptyHint, incidentsEmptyHint, type PageQuery, useHealth } from '../shared.tsx';
+import { bucketQuery, deploymentsEmptyHint, incidentsEmptyHint, type PageQuery, teamColors, useHealth } from '../shared.tsx';
 
 const maxOf = (rows: readonly MetricRow[], field: string) =>
   Math.max(0, ...rows.map((r) => (typeof r[field] === 'number' ? (r[field] as number) : 0)));
@@ -16,7 +16,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
   const { api, catalog } = useApp();
   const health = useHealth();
   const q = { ...page.query, ...(byTeam ? { groupBy: 'team' } : {}) };
-  const grouped = byTeam ? { label: (g: string) => catalog.teamName(g) } : undefined;
+  const grouped = byTeam ? { label: (g: string) => catalog.teamName(g), colors: teamColors(catalog) } : undefined;
   const team = (row: MetricRow) => (byTeam ? { by: 'team', value: row.group } : null);
   const noDeploys = (title: string) => () => ({ title, hint: deploymentsEmptyHint(catalog, page.state, health) });
   const key = `${byTeam}`;

@@ -34,7 +34,7 @@ function Progress({ progress }: { progress: ProgressSnapshot }) {
   const done = progress.scopes.filter((s) => s.state === 'done' || s.state === 'failed').length;
   const share = progress.scopes.length ? done / progress.scopes.length : 0;
   return (
-    <div class="stack" data-testid={`progress-${progress.source}`}>
+    <div class="stack" data-testid={`progress-${progress.source}`} style={{ marginBottom: 'var(--s3)' }}>
       <div class="row spread">
         <span>
           {formatNumber(done)} of {formatNumber(progress.scopes.length)} {progress.scopes.length === 1 ? 'scope' : 'scopes'} done
@@ -50,7 +50,7 @@ function Progress({ progress }: { progress: ProgressSnapshot }) {
         rows={progress.scopes}
         rowKey={(s) => s.scope}
         columns={[
-          { key: 'scope', label: 'Scope', render: (s) => <span class="mono">{s.scope}</span> },
+          { key: 'scope', label: 'Scope', render: (s) => <span class="mono nowrap">{s.scope}</span> },
           {
             key: 'state',
             label: 'State',
@@ -62,7 +62,6 @@ function Progress({ progress }: { progress: ProgressSnapshot }) {
           },
           { key: 'stream', label: 'Stream', render: (s) => s.stream ?? '–' },
           { key: 'records', label: 'Records', numeric: true, render: (s) => formatNumber(s.records) },
-          { key: 'written', label: 'Written', numeric: true, render: (s) => formatNumber(s.written) },
           { key: 'requests', label: 'Requests', numeric: true, render: (s) => formatNumber(s.requests) },
           {
             key: 'errors',
@@ -210,10 +209,11 @@ export default function SyncPage() {
     setMessage(null);
     try {
       const r = await api.send<{ started: string[]; alreadyRunning: string[]; unavailable: string[] }>('POST', api.paths.sync);
+      const names = (list: string[]) => list.map((id) => sources.find((s) => s.id === id)?.name ?? id).join(' and ');
       const parts = [
-        r.started.length ? `Started ${r.started.join(' and ')}.` : '',
-        r.alreadyRunning.length ? `${r.alreadyRunning.join(' and ')} already running.` : '',
-        r.unavailable.length ? `${r.unavailable.join(' and ')} not configured.` : '',
+        r.started.length ? `Started ${names(r.started)}.` : '',
+        r.alreadyRunning.length ? `${names(r.alreadyRunning)} already running.` : '',
+        r.unavailable.length ? `${names(r.unavailable)} not configured.` : '',
       ];
       setMessage({ ok: true, text: parts.filter(Boolean).join(' ') });
       setTick((t) => t + 1);
