@@ -16,8 +16,6 @@ import {
   type GridComponentOption,
   LegendComponent,
   type LegendComponentOption,
-  MarkAreaComponent,
-  type MarkAreaComponentOption,
   MarkLineComponent,
   type MarkLineComponentOption,
   TooltipComponent,
@@ -36,7 +34,6 @@ use([
   TooltipComponent,
   LegendComponent,
   MarkLineComponent,
-  MarkAreaComponent,
   VisualMapComponent,
   AriaComponent,
   CanvasRenderer,
@@ -50,7 +47,6 @@ export type ChartOption = ComposeOption<
   | TooltipComponentOption
   | LegendComponentOption
   | MarkLineComponentOption
-  | MarkAreaComponentOption
   | VisualMapComponentOption
   | AriaComponentOption
 >;
