@@ -84,7 +84,7 @@ function Bands({ summary, metric, level }: { summary: DoraSummary; metric: DoraM
           style={{ '--band-color': levelStyles[b.level].color }}
           title={`${levelStyles[b.level].label}: ${b.published}`}
         >
-          {levelStyles[b.level].label}
+          {b.level === 'medium' ? 'Med.' : levelStyles[b.level].label}
         </span>
       ))}
     </div>
@@ -115,7 +115,7 @@ export function DoraMetricCard({
           />
         ) : (
           <Badge kind="muted" title={group.reworkRate.note}>
-            No DORA bands
+            No bands
           </Badge>
         )}
       </header>

@@ -30,8 +30,15 @@ function duration(run: SyncRunSummary): string {
   return formatDuration((end - Date.parse(run.startedAt)) / 1000);
 }
 
+const stateOrder: Record<string, number> = { running: 0, failed: 1, pending: 2, done: 3 };
+const SHOWN_SCOPES = 8;
+
 function Progress({ progress }: { progress: ProgressSnapshot }) {
   const done = progress.scopes.filter((s) => s.state === 'done' || s.state === 'failed').length;
+  // What is happening now first; a long tail of pending or finished scopes is summarised.
+  const ordered = [...progress.scopes].sort((a, b) => (stateOrder[a.state] ?? 9) - (stateOrder[b.state] ?? 9));
+  const shown = ordered.slice(0, SHOWN_SCOPES);
+  const hidden = ordered.slice(SHOWN_SCOPES);
   const share = progress.scopes.length ? done / progress.scopes.length : 0;
   return (
     <div class="stack" data-testid={`progress-${progress.source}`} style={{ marginBottom: 'var(--s3)' }}>
@@ -47,7 +54,7 @@ function Progress({ progress }: { progress: ProgressSnapshot }) {
       </div>
       <DataTable
         dense
-        rows={progress.scopes}
+        rows={shown}
         rowKey={(s) => s.scope}
         columns={[
           { key: 'scope', label: 'Scope', render: (s) => <span class="mono nowrap">{s.scope}</span> },
@@ -71,6 +78,12 @@ function Progress({ progress }: { progress: ProgressSnapshot }) {
           },
         ]}
       />
+      {hidden.length > 0 ? (
+        <p class="muted" style={{ margin: 0, fontSize: '0.85rem' }}>
+          and {formatNumber(hidden.length)} more: {formatNumber(hidden.filter((s) => s.state === 'pending').length)} waiting,{' '}
+          {formatNumber(hidden.filter((s) => s.state === 'done').length)} done.
+        </p>
+      ) : null}
       {progress.scopes.some((s) => s.message) ? (
         <ul class="notes">
           {progress.scopes
