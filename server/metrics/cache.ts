@@ -22,6 +22,8 @@ export class ResponseCache {
   private bytes = 0;
   hits = 0;
   misses = 0;
+  /** Off: every request computes its answer (the benchmark measures the computation this way). */
+  enabled = true;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private readonly ttlMs: number;
@@ -33,6 +35,10 @@ export class ResponseCache {
   }
 
   get(key: string): Entry | undefined {
+    if (!this.enabled) {
+      this.misses++;
+      return undefined;
+    }
     const entry = this.entries.get(key);
     if (!entry || Date.now() - entry.at > this.ttlMs) {
       if (entry) this.delete(key);
@@ -47,6 +53,7 @@ export class ResponseCache {
   }
 
   set(key: string, body: string, contentType: string): void {
+    if (!this.enabled) return;
     const bytes = body.length * 2;
     if (bytes > this.maxBytes / 4) return;
     this.delete(key);

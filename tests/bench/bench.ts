@@ -1,0 +1,439 @@
+// `npm run bench`: how fast Vigil is, end to end, on a simulated organisation (issue 9). Prints a
+// table and writes the same figures to bench-results/ (git-ignored) as JSON.
+//
+//   npm run bench                          the default organisation (2 years, 24 repositories), minutes
+//   npm run bench -- --size large          60 teams, 400 repositories, 5 years: its backfill is cached
+//   npm run bench -- --size small --quick  a smoke run (part of `npm test`)
+//   options: --seed N, --fresh (no cached backfill), --phases backfill,nochange,web,endpoints,csv,load,upsert,demo
+//
+// Processes: this one drives and measures; the stand-ins (GitHub and PagerDuty over the seeded
+// organisation) and the Vigil under test (the real server, collectors and database) each run in
+// a child process, so each one's CPU and memory are its own. Phases, in order:
+//   backfill   a first sync of everything from the stand-ins (requests against the fewest possible,
+//              rows/s into DuckDB, peak memory, event-loop delay and a health probe while it runs)
+//   nochange   a second sync with nothing new (requests per stream and scope, rows written)
+//   web        the bundle's gzip size; first and all charts drawn in headless Chromium
+//   endpoints  every API endpoint the pages requested: p50/p95 for 1 and 8 clients, warm and cold,
+//              and its SQL replayed straight on DuckDB
+//   csv        CSV export of the largest record table
+//   load       50 clients for 30 s on those endpoints while syncs run
+//   upsert     the loader against the bare staging-table upsert
+//   demo       `vigil demo --fresh` until its first sync is complete (default size only)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../../server/lib/version.ts';
+import { DEFAULT_WEB_ROOT } from '../../server/runtime.ts';
+import { measureCsv } from './csv-export.ts';
+import { measureEndpoint } from './endpoints.ts';
+import { createAgent, loadFor, type Probe, startProbe, timedGet } from './http.ts';
+import { type BenchResults, judge, render } from './report.ts';
+import type { Child } from './rpc.ts';
+import { GITHUB_TOKEN, type MinimumRequests, PAGERDUTY_TOKEN, type StandInsInfo, type SyncFigures } from './types.ts';
+import { bundleFigures, openBrowser, type PageTiming, timePage, webBuilt } from './web.ts';
+import {
+  copyDatabase,
+  gitCommit,
+  RESULTS_DIR,
+  readCache,
+  startStandIns,
+  startVigilProcess,
+  todayAnchor,
+  writeCache,
+} from './world.ts';
+
+const PHASES = ['backfill', 'nochange', 'web', 'endpoints', 'csv', 'load', 'upsert', 'demo'] as const;
+type Phase = (typeof PHASES)[number];
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: 'default' },
+    seed: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
+    phases: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const size = values.size as 'small' | 'default' | 'large';
+if (!['small', 'default', 'large'].includes(size)) throw new Error(`--size must be small, default or large, not "${size}".`);
+const seed = Number(values.seed);
+const quick = Boolean(values.quick);
+const phases = new Set<Phase>(
+  values.phases
+    ? (values.phases.split(',').map((p) => p.trim()) as Phase[])
+    : PHASES.filter((p) => p !== 'demo' || (size === 'default' && !quick)),
+);
+for (const p of phases) if (!PHASES.includes(p)) throw new Error(`Unknown phase "${p}"; phases: ${PHASES.join(', ')}.`);
+
+/** How hard each phase works: a quick run only shows that everything runs. */
+const plan = quick
+  ? {
+      repeats: 3,
+      coldRepeats: 2,
+      rounds8: 1,
+      coldRounds8: 1,
+      sqlRepeats: 1,
+      loadClients: 10,
+      loadSeconds: 2,
+      baseRows: 20_000,
+      batchRows: 10_000,
+      upsertRuns: 1,
+    }
+  : size === 'large'
+    ? {
+        repeats: 10,
+        coldRepeats: 5,
+        rounds8: 3,
+        coldRounds8: 2,
+        sqlRepeats: 3,
+        loadClients: 50,
+        loadSeconds: 30,
+        baseRows: 1_000_000,
+        batchRows: 200_000,
+        upsertRuns: 3,
+      }
+    : {
+        repeats: 20,
+        coldRepeats: 10,
+        rounds8: 5,
+        coldRounds8: 3,
+        sqlRepeats: 5,
+        loadClients: 50,
+        loadSeconds: 30,
+        baseRows: 1_000_000,
+        batchRows: 200_000,
+        upsertRuns: 3,
+      };
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const started = performance.now();
+const workDir = join(RESULTS_DIR, 'work', size);
+mkdirSync(workDir, { recursive: true });
+const database = join(workDir, 'vigil.duckdb');
+
+const cache = size === 'large' && !values.fresh ? readCache(size, seed) : null;
+const anchor = cache?.meta.anchor ?? todayAnchor();
+const cpuInfo = cpus();
+const results: BenchResults = {
+  meta: {
+    size,
+    seed,
+    anchor,
+    quick,
+    startedAt: new Date().toISOString(),
+    seconds: 0,
+    commit: gitCommit(),
+    machine: {
+      cpus: cpuInfo.length,
+      model: cpuInfo[0]?.model.trim() ?? '?',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverage: loadavg(),
+    },
+    organisation: { repos: 0, teams: 0, generationMs: 0, records: null },
+  },
+  targets: [],
+};
+
+let standIns: { child: Child; info: StandInsInfo } | undefined;
+let vigil: Child | undefined;
+
+type RawTeam = { repos: { name: string }[] };
+
+/**
+ * The config Vigil runs with: the organisation's own, or for a quick run its first two teams and
+ * the last 30 days of PagerDuty (a smoke run must stay well under 30 s).
+ */
+function benchConfig(info: StandInsInfo): Record<string, unknown> {
+  if (!quick) return info.config;
+  const teams = (info.config.teams as RawTeam[]).slice(0, 2);
+  return { ...info.config, teams, pagerduty: { ...(info.config.pagerduty as object), historyDays: 30 } };
+}
+
+const configuredRepos = (info: StandInsInfo) =>
+  quick ? (benchConfig(info).teams as RawTeam[]).flatMap((t) => t.repos.map((r) => r.name)) : null;
+const pagerdutyHistoryDays = (info: StandInsInfo) => Number((benchConfig(info).pagerduty as { historyDays: number }).historyDays);
+
+async function openVigil(info: StandInsInfo): Promise<string> {
+  vigil ??= await startVigilProcess();
+  const { url } = await vigil.call<{ url: string }>('open', {
+    database,
+    config: benchConfig(info),
+    webRoot: DEFAULT_WEB_ROOT,
+    tokens: { github: GITHUB_TOKEN, pagerduty: PAGERDUTY_TOKEN },
+  });
+  return url;
+}
+
+async function backfill(info: StandInsInfo, url: string): Promise<void> {
+  const v = vigil as Child;
+  if (cache) {
+    log(`backfill: using the cached database built ${cache.meta.builtAt} (pass --fresh for a new backfill)`);
+    results.backfill = {
+      ...cache.meta.backfill,
+      fromCache: { builtAt: cache.meta.builtAt, commit: cache.meta.commit },
+      minimum: cache.meta.minimum,
+      probe: cache.meta.probe,
+      databaseBytes: statSync(cache.file).size,
+    };
+    results.meta.organisation.records = cache.meta.minimum?.records ?? null;
+    return;
+  }
+  log('backfill: syncing everything from the stand-ins');
+  const probe = startProbe(`${url}/api/health`, 50);
+  const figures = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-backfill' });
+  const probed = await probe.stop();
+  log(`backfill: done in ${(figures.wallMs / 1000).toFixed(1)} s; counting the fewest requests the data needs`);
+  const minimum = await (standIns as { child: Child }).child.call<MinimumRequests>('minimum', {
+    githubRepos: configuredRepos(info),
+    pagerdutyHistoryDays: pagerdutyHistoryDays(info),
+  });
+  results.meta.organisation.records = minimum.records;
+  results.backfill = { ...figures, fromCache: null, minimum, probe: probed, databaseBytes: null };
+  if (size === 'large') {
+    // Close (checkpoint) before copying the file into the cache, then reopen.
+    await v.call('close');
+    results.backfill.databaseBytes = statSync(database).size;
+    writeCache(
+      {
+        size,
+        seed,
+        anchor,
+        schemaVersion: (await import('../../server/db/index.ts')).SCHEMA_VERSION,
+        deriveVersion: (await import('../../server/metrics/derive/schema.ts')).DERIVE_VERSION,
+        builtAt: new Date().toISOString(),
+        commit: results.meta.commit,
+        backfill: figures,
+        minimum,
+        probe: probed,
+      },
+      database,
+    );
+    await openVigil(info);
+  }
+}
+
+async function webPhase(url: string, apiUrls: Set<string>, info: StandInsInfo): Promise<void> {
+  if (!webBuilt()) {
+    log(`web: ${DEFAULT_WEB_ROOT} has no index.html; run \`npm run build\` (npm run bench does)`);
+    return;
+  }
+  const bundle = bundleFigures();
+  const browsing = await openBrowser();
+  const pages: (PageTiming & { cache: 'cold' | 'warm' })[] = [];
+  try {
+    const from = info.historyStart.slice(0, 10);
+    const to = info.clock.slice(0, 10);
+    for (const path of ['/', '/review']) {
+      await (vigil as Child).call('bump');
+      const jsBytes = { before: null as number | null };
+      const cold = await timePage(browsing, url, path, apiUrls, { jsBytes });
+      if (path === '/') bundle.toFirstChartGzip = jsBytes.before;
+      pages.push({ ...cold, cache: 'cold' });
+      if (!quick) pages.push({ ...(await timePage(browsing, url, path, apiUrls)), cache: 'warm' });
+    }
+    // The other pages, and the overview over the whole history (leadership reviews look back years):
+    // for the endpoints they use.
+    for (const path of quick ? ['/on-call'] : ['/deployments', '/incidents', '/on-call', '/sync', `/?from=${from}&to=${to}`]) {
+      const timing = await timePage(browsing, url, path, apiUrls);
+      if (timing.errors.length > 0) log(`web: ${path}: ${timing.errors.slice(0, 3).join('; ')}`);
+    }
+  } finally {
+    await browsing.close();
+  }
+  results.web = { bundle, pages };
+}
+
+/** Keep syncing (the clock moving an hour each time) until stopped; returns how many ran. */
+function syncLoop(info: StandInsInfo): { stop(): Promise<{ syncs: number; requests: number }> } {
+  let stopped = false;
+  let syncs = 0;
+  let requests = 0;
+  const done = (async () => {
+    while (!stopped) {
+      await (standIns as { child: Child }).child.call('advance', { ms: 3_600_000 });
+      const figures = await (vigil as Child).call<SyncFigures>('sync', {
+        sources: ['github', 'pagerduty'],
+        trigger: 'bench-load',
+      });
+      syncs++;
+      requests += figures.runs.reduce((a, r) => a + r.requests, 0);
+    }
+  })();
+  void info;
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return { syncs, requests };
+    },
+  };
+}
+
+async function demoPhase(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-demo-'));
+  let child: ChildProcess | undefined;
+  try {
+    const t0 = performance.now();
+    child = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, 'server/bin/vigil.mjs'), 'demo', '--fresh', '--dir', dir, '--port', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child?.stdout?.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const m = /serving (http:\/\/\S+)/.exec(text);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child?.once('exit', (code) => reject(new Error(`vigil demo exited with ${code}`)));
+    });
+    const agent = createAgent(1);
+    for (;;) {
+      const res = await fetch(`${url}/api/sync/status`).then((r) => r.json() as Promise<Record<string, unknown>>);
+      const last = res.lastRuns as Record<string, { status: string; requests: number } | undefined>;
+      const running = res.running as unknown[];
+      if (running.length === 0 && last.github && last.pagerduty) {
+        const seconds = Math.round((performance.now() - t0) / 100) / 10;
+        // The dashboard's data is complete once the metrics answer from the refreshed tables.
+        await timedGet(agent, `${url}/api/dora/summary`);
+        results.demo = {
+          seconds,
+          requests: last.github.requests + last.pagerduty.requests,
+          note: `first sync complete ${seconds} s after start (github ${last.github.status}, pagerduty ${last.pagerduty.status}, ${last.github.requests + last.pagerduty.requests} requests)`,
+        };
+        break;
+      }
+      if (performance.now() - t0 > 900_000) {
+        results.demo = { seconds: null, requests: null, note: 'the first sync had not finished after 15 minutes' };
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    agent.destroy();
+  } finally {
+    child?.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 2_000));
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  log(`${size} organisation, seed ${seed}, anchor ${anchor.slice(0, 10)}; phases: ${[...phases].join(', ')}`);
+  standIns = await startStandIns(seed, size, anchor);
+  const info = standIns.info;
+  results.meta.organisation = { repos: info.repos, teams: info.teams, generationMs: info.generationMs, records: null };
+  log(`stand-ins ready (organisation generated in ${(info.generationMs / 1000).toFixed(1)} s)`);
+  if (cache) copyDatabase(cache.file, database);
+  else for (const f of [database, `${database}.wal`]) rmSync(f, { force: true });
+  const url = await openVigil(info);
+  const v = vigil as Child;
+
+  if (phases.has('backfill') || cache) await backfill(info, url);
+  if (phases.has('nochange')) {
+    log('no-change sync');
+    results.noChange = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-nochange' });
+  }
+  const apiUrls = new Set<string>();
+  if (phases.has('web')) {
+    log('web: bundle and headless Chromium');
+    await webPhase(url, apiUrls, info);
+  }
+  // Without the browser (or with nothing captured), the endpoints the overview uses at least.
+  if (apiUrls.size === 0) apiUrls.add('/api/dora/summary').add('/api/metrics/deployment-frequency?grain=month');
+  let endpointPaths = [...apiUrls].filter((p) => !p.startsWith('/api/sync/status') && !p.startsWith('/api/health')).sort();
+  // A quick run measures a few endpoints of each kind, to show the machinery works.
+  if (quick)
+    endpointPaths = endpointPaths
+      .filter((p) => /\/api\/(dora\/summary|metrics\/lead-time|review\?|pages\?|people)/.test(p))
+      .slice(0, 5);
+  if (phases.has('endpoints')) {
+    log(`endpoints: ${endpointPaths.length}`);
+    const agent = createAgent(8);
+    results.endpoints = [];
+    for (const path of endpointPaths) {
+      results.endpoints.push(await measureEndpoint(v, agent, url, path, plan));
+    }
+    agent.destroy();
+  }
+  if (phases.has('csv')) {
+    const counts = await v.call<Record<string, number>>('tableCounts');
+    const [kind] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? ['deployments'];
+    log(`csv: ${kind} (${counts[kind]} rows)`);
+    const csv = await measureCsv(
+      v,
+      url,
+      kind,
+      info.historyStart.slice(0, 10),
+      info.clock.slice(0, 10),
+      kind === 'deployments' ? '&environment=all' : '',
+    );
+    results.csv = { ...csv, kind };
+  }
+  if (phases.has('load')) {
+    log(`load: ${plan.loadClients} clients for ${plan.loadSeconds} s while syncs run`);
+    const agent = createAgent(plan.loadClients);
+    const probe: Probe = startProbe(`${url}/api/health`, 50);
+    const syncing = syncLoop(info);
+    const paths = endpointPaths.length > 0 ? endpointPaths : ['/api/dora/summary'];
+    const load = await loadFor(
+      agent,
+      (client, i) => `${url}${paths[(client * 7 + i) % paths.length]}`,
+      plan.loadClients,
+      plan.loadSeconds,
+    );
+    const probed = await probe.stop();
+    const synced = await syncing.stop();
+    agent.destroy();
+    results.load = {
+      ...load,
+      clients: plan.loadClients,
+      syncs: synced.syncs,
+      syncRequests: synced.requests,
+      probe: probed,
+      endpoints: paths.length,
+    };
+  }
+  if (phases.has('upsert')) {
+    log(`upsert: ${plan.batchRows} rows into ${plan.baseRows}`);
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-upsert-'));
+    try {
+      results.upsert = await v.call('upsert', { dir, baseRows: plan.baseRows, batchRows: plan.batchRows, runs: plan.upsertRuns });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  await v.stop();
+  vigil = undefined;
+  await standIns.child.stop();
+  standIns = undefined;
+  if (phases.has('demo')) {
+    log('demo: vigil demo --fresh until its first sync is complete');
+    await demoPhase();
+  }
+}
+
+try {
+  await main();
+} finally {
+  await vigil?.stop().catch(() => {});
+  await standIns?.child.stop().catch(() => {});
+  results.meta.seconds = Math.round((performance.now() - started) / 1000);
+  results.targets = judge(results);
+  const text = render(results);
+  process.stdout.write(`\n${text}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = results.meta.startedAt.replace(/[:.]/g, '-');
+  const file = values.out ?? join(RESULTS_DIR, `bench-${size}${quick ? '-quick' : ''}-${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, `latest-${size}${quick ? '-quick' : ''}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nFigures written to ${file}\n`);
+  if (!existsSync(file)) process.exitCode = 1;
+}
