@@ -74,7 +74,7 @@ export async function headerFigures(
     previousFalsePositiveRatio: prevPages > 0 ? prevNon / prevPages : null,
     busiest:
       top1 && typeof top1.top1Share === 'number' && n(top1.people) > 1
-        ? { name: String(top1.top1Name ?? top1.top1 ?? ''), share: top1.top1Share }
+        ? { name: String(top1.top1Name ?? top1.top1 ?? ''), share: top1.top1Share, flagged: top1.flagged === true }
         : null,
     notes,
   };

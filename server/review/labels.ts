@@ -180,12 +180,13 @@ export async function writeLabels(
     if (stale.length > 0) {
       const current = stale.map((i) => before.get(i.incidentId) ?? { incidentId: i.incidentId, removed: true });
       const first = before.get(stale[0]?.incidentId ?? '');
+      const who = first
+        ? ` (${first.labelledBy} labelled incident ${first.incidentId} ${first.label.replace('_', '-')} at ${first.labelledAt})`
+        : ' (a label was removed)';
       throw conflict(
-        `${stale.length} of the ${ids.length} incidents changed since you loaded them${
-          first
-            ? ` (${first.incidentId}: ${first.labelledBy} labelled it ${first.label.replace('_', '-')} at ${first.labelledAt})`
-            : ''
-        }; nothing was saved.`,
+        `${stale.length === 1 ? 'An incident' : `${stale.length} of the ${ids.length} incidents`} changed since you loaded ${
+          stale.length === 1 ? 'it' : 'them'
+        }${who}; nothing was saved.`,
         'Look at the current labels, then apply yours again if they still stand.',
         { current, yourVersions: Object.fromEntries(stale.map((i) => [i.incidentId, i.version])) },
       );

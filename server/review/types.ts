@@ -197,7 +197,8 @@ export interface ReviewHeader {
   unlabelledIncidents: number;
   unlabelledPages: number;
   openFollowUps: number;
-  busiest: { name: string; share: number } | null;
+  /** The person who took most pages, when two or more were paged; flagged at the concentration threshold. */
+  busiest: { name: string; share: number; flagged: boolean } | null;
   notes: string[];
 }
 
