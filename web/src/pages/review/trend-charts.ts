@@ -1,0 +1,97 @@
+// The review's trend charts as pure option builders over GET /api/review/trends, drawn with the
+// dashboard's time-series builder: the false-positive ratio as reviewed against the suggestions
+// alone (with the pages behind each week), the ratio per noisy rule, the label mix, and
+// follow-ups opened and closed. Weeks with fewer than 10 pages are flagged as small samples.
+
+import type { MetricRow } from '../../api/types.ts';
+import { buildTimeSeries, percentOf } from '../../charts/options/time-series.ts';
+import type { ChartSpec } from '../../charts/spec.ts';
+import { SMALL_SAMPLE } from '../../charts/spec.ts';
+import type { ChartTheme } from '../../charts/theme.ts';
+import { type ReviewTrends, reasonOrder, reasonTitles } from './types.ts';
+
+export function falsePositiveTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec {
+  const rows: MetricRow[] = data.weeks.map((w) => ({
+    bucket: w.week,
+    group: null,
+    reviewed: w.reviewedRatio,
+    suggested: w.suggestedRatio,
+    pages: w.pages,
+    human: w.humanLabelledPages,
+    agreement: w.agreement,
+  }));
+  return buildTimeSeries({
+    rows,
+    grain: 'week',
+    theme,
+    series: [
+      { field: 'reviewed', label: 'As reviewed (labels, else suggestion)', kind: 'line', value: percentOf('reviewed') },
+      { field: 'suggested', label: 'Suggestions alone', kind: 'line', dashed: true, value: percentOf('suggested') },
+      { field: 'pages', label: 'Pages', kind: 'bar', secondAxis: true, color: '#c9d3e0' },
+    ],
+    axes: [
+      { name: 'False-positive ratio', percent: true, max: 100 },
+      { name: 'Pages', unit: 'pages', title: 'pages' },
+    ],
+    small: (r) => typeof r.pages === 'number' && r.pages > 0 && r.pages < SMALL_SAMPLE,
+    extra: [
+      { field: 'human', label: 'Pages labelled by a reviewer', unit: 'pages' },
+      { field: 'agreement', label: 'Reviewers agreeing with Vigil', unit: '%', value: percentOf('agreement') },
+    ],
+  });
+}
+
+export function ruleTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec {
+  const titles = new Map(data.rules.map((r) => [r.signature, `${r.title} (${r.serviceName})`]));
+  const rows: MetricRow[] = data.rules.flatMap((r) =>
+    r.weeks.map((w) => ({ bucket: w.week, group: r.signature, ratio: w.reviewedRatio, pages: w.pages })),
+  );
+  if (rows.length === 0) rows.push(...data.weeks.map((w) => ({ bucket: w.week, group: null, ratio: null, pages: 0 })));
+  return buildTimeSeries({
+    rows,
+    grain: 'week',
+    theme,
+    series: [{ field: 'ratio', label: 'False-positive ratio', kind: 'line', value: percentOf('ratio') }],
+    grouped: data.rules.length > 0 ? { label: (g) => titles.get(g) ?? g } : undefined,
+    axes: [{ name: 'False-positive ratio', percent: true, max: 100 }],
+    small: (r) => typeof r.pages === 'number' && r.pages > 0 && r.pages < SMALL_SAMPLE,
+  });
+}
+
+export function labelMixTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec {
+  const rows: MetricRow[] = data.weeks.map((w) => ({ bucket: w.week, group: null, ...w.labelMix }));
+  const stack = 'mix';
+  return buildTimeSeries({
+    rows,
+    grain: 'week',
+    theme,
+    series: [
+      { field: 'actionable', label: 'Actionable', kind: 'bar', stack, color: '#009E73' },
+      ...reasonOrder.map((r) => ({ field: r, label: reasonTitles[r], kind: 'bar' as const, stack })),
+      { field: 'non_actionable_no_reason', label: 'Non-actionable, no reason', kind: 'bar', stack, color: '#999999' },
+      { field: 'unlabelled', label: 'Not labelled', kind: 'bar', stack, color: '#dde2ea' },
+    ],
+    axes: [{ name: 'Incidents', unit: 'incidents', title: 'incidents' }],
+    small: () => false,
+  });
+}
+
+export function followUpTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec {
+  const rows: MetricRow[] = data.weeks.map((w) => ({
+    bucket: w.week,
+    group: null,
+    opened: w.followUpsOpened,
+    closed: w.followUpsClosed,
+  }));
+  return buildTimeSeries({
+    rows,
+    grain: 'week',
+    theme,
+    series: [
+      { field: 'opened', label: 'Opened', kind: 'bar' },
+      { field: 'closed', label: 'Closed', kind: 'bar' },
+    ],
+    axes: [{ name: 'Follow-ups', unit: 'follow-ups', title: 'follow-ups' }],
+    small: () => false,
+  });
+}
