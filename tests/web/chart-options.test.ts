@@ -275,3 +275,12 @@ describe('CSV', () => {
     ).toBe('a,b\r\n\'=1+2,"x,""y"""\r\n-3,\r\n');
   });
 });
+
+describe('partial buckets', () => {
+  it('says when a bucket is only partly inside the range', async () => {
+    const { partialBucket } = await import('../../web/src/charts/options/time-series.ts');
+    expect(partialBucket('2024-08-01', 'month', { from: '2024-08-26', to: '2024-11-23' })).toEqual({ inside: 6, length: 31 });
+    expect(partialBucket('2024-09-01', 'month', { from: '2024-08-26', to: '2024-11-23' })).toBeNull();
+    expect(partialBucket('2024-11-18', 'week', { from: '2024-08-26', to: '2024-11-20' })).toEqual({ inside: 3, length: 7 });
+  });
+});

@@ -3,6 +3,7 @@
 // field per group (a line per severity, a stacked bar per team). Small-sample points are drawn
 // hollow (lines) or faded and hatched (bars) and say so in the tooltip.
 import type { Grain, MetricRow } from '../../api/types.ts';
+import { addDays, daysBetween, nextBucket } from '../../lib/dates.ts';
 import { formatBucket, formatNumber } from '../../lib/format.ts';
 import type { ChartOption } from '../echarts.ts';
 import { type Cell, type ChartSpec, type Column, type DataTable, type DrillRef, escapeHtml } from '../spec.ts';
@@ -53,7 +54,23 @@ export interface TimeSeriesInput {
   /** More numbers per bucket for the table and the tooltip (ungrouped only), e.g. n. */
   extra?: readonly ExtraColumn[];
   drill?: (row: MetricRow) => DrillRef | null;
+  /** The range the rows cover: the tooltip says when a bucket is only partly inside it. */
+  range?: { from: string; to: string };
   theme: ChartTheme;
+}
+
+/** Days of a bucket inside the range, and the bucket's length, when it is cut by the range. */
+export function partialBucket(
+  bucket: string,
+  grain: Grain,
+  range: { from: string; to: string },
+): { inside: number; length: number } | null {
+  const end = addDays(nextBucket(bucket, grain), -1);
+  const length = daysBetween(bucket, end) + 1;
+  const from = bucket < range.from ? range.from : bucket;
+  const to = end > range.to ? range.to : end;
+  const inside = Math.max(0, daysBetween(from, to) + 1);
+  return inside < length ? { inside, length } : null;
 }
 
 const numberOf = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -189,6 +206,9 @@ export function buildTimeSeries(input: TimeSeriesInput): ChartSpec {
         );
       }
     }
+    const partial = input.range && input.grain !== 'day' ? partialBucket(buckets[index] ?? '', input.grain, input.range) : null;
+    if (partial)
+      parts.push(`<div class="tt-note">Partial period: ${partial.inside} of ${partial.length} days in the range.</div>`);
     if (smallFlags.some((fs, i) => fs[index] && values[i]?.[index] !== null)) {
       parts.push(`<div class="tt-note">Hollow or faded: ${smallSampleNote}.</div>`);
     }

@@ -95,6 +95,7 @@ export default function DeploymentsPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   { field: 'n', label: 'Deployments', kind: 'bar' },
                   { field: 'deployDays', label: 'Deploy days', kind: 'line', secondAxis: true },
@@ -170,6 +171,7 @@ export default function DeploymentsPage() {
               return buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   { field: 'median', label: 'Median', kind: 'line', value: durationOf('median', s) },
                   { field: 'p90', label: '90th percentile', kind: 'line', dashed: true, value: durationOf('p90', s) },
@@ -208,6 +210,7 @@ export default function DeploymentsPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [{ field: 'rate', label: 'Change failure rate', kind: 'bar', value: percentOf('rate') }],
                 axes: [{ name: 'Change failure rate', percent: true }],
                 extra: [
@@ -240,6 +243,7 @@ export default function DeploymentsPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   { field: 'rate', label: 'Deploy failure rate', kind: 'bar', value: percentOf('rate'), color: '#E69F00' },
                 ],

@@ -196,6 +196,7 @@ export default function IncidentsPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   {
                     field: 'withinTarget',
@@ -241,6 +242,7 @@ export default function IncidentsPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: 'month',
+                range: page.state,
                 series: [
                   { field: 'monitoring', label: 'Monitoring', kind: 'bar', stack: 'source', color: okabeIto.blue },
                   { field: 'human', label: 'Reported by a person', kind: 'bar', stack: 'source', color: okabeIto.orange },
@@ -273,6 +275,7 @@ export default function IncidentsPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   {
                     field: 'overdueEscalated',

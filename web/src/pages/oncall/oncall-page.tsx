@@ -13,7 +13,7 @@ import { hrefWith } from '../../components/link.tsx';
 import { formatNumber, formatPercent } from '../../lib/format.ts';
 import { useApp } from '../../models/app-model.ts';
 import { useResource } from '../../models/use-resource.ts';
-import { bucketQuery, pagesEmptyHint, teamColors, useHealth, usePageQuery } from '../shared.tsx';
+import { bucketQuery, pagesEmptyHint, useHealth, usePageQuery } from '../shared.tsx';
 import { AlertRules } from './alert-rules.tsx';
 
 const total = (r: MetricResponse | undefined) => r?.summary.find((s) => s.group === null) ?? r?.summary[0];
@@ -125,31 +125,35 @@ export default function OncallPage() {
           <ChartCard<MetricResponse>
             id="pages-per-oncall-week-trend"
             title="Pages per on-call week over time"
-            explanation="Per team and period, against the target line."
+            explanation="Everyone on call in the filters, per period, against the target line; faded bars rest on under a week on call."
             definition="pages-per-oncall-week"
-            url={api.metricUrl('pages-per-oncall-week', { ...q, groupBy: 'team' })}
+            url={urls.perWeek}
             fileParts={page.fileParts}
             height={340}
             build={(r, theme) =>
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   {
                     field: 'value',
                     label: 'Pages per on-call week',
-                    kind: 'line',
+                    kind: 'bar',
                     value: (row) => (typeof row.value === 'number' ? Math.round(row.value * 10) / 10 : null),
                   },
                 ],
-                grouped: { label: (g) => catalog.teamName(g), colors: teamColors(catalog) },
                 axes: [{ name: 'Pages per on-call week', unit: 'pages/week', title: 'pages / week' }],
                 target: { value: r.target?.value ?? target, label: `Target ${formatNumber(r.target?.value ?? target)}` },
+                extra: [
+                  { field: 'pages', label: 'Pages on call' },
+                  { field: 'onCallHours', label: 'On-call hours', unit: 'h' },
+                ],
                 small: (row) => (num(row, 'onCallHours') ?? 0) > 0 && (num(row, 'onCallHours') ?? 0) < 168,
                 drill: (row) => ({
                   kind: 'pages',
-                  query: bucketQuery(page, row.bucket, { by: 'team', value: row.group }, { onCall: 'true' }),
-                  label: `Pages while on call, ${catalog.teamName(row.group)}`,
+                  query: bucketQuery(page, row.bucket, null, { onCall: 'true' }),
+                  label: 'Pages while on call',
                 }),
                 theme,
               })
@@ -161,7 +165,7 @@ export default function OncallPage() {
       </Section>
       <Section
         title="When pages arrive"
-        description="In each recipient's own time zone. Dashed: sleep hours; dotted: business hours. Click a cell for its pages."
+        description="In each recipient's own time zone; the line under the hours marks sleep, business and off hours. Click a cell for its pages."
         actions={
           <fieldset class="segmented">
             <legend class="sr-only">Count</legend>
@@ -222,6 +226,7 @@ export default function OncallPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   { field: 'business', label: 'Business hours', kind: 'bar', stack: 'hours', color: okabeIto.sky },
                   { field: 'offHours', label: 'Off hours', kind: 'bar', stack: 'hours', color: okabeIto.orange },
@@ -345,6 +350,7 @@ export default function OncallPage() {
               buildTimeSeries({
                 rows: r.rows,
                 grain: page.grain,
+                range: page.state,
                 series: [
                   {
                     field: 'ratio',

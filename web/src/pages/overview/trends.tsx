@@ -36,6 +36,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
           buildTimeSeries({
             rows: r.rows,
             grain: page.grain,
+            range: page.state,
             series: [{ field: 'n', label: 'Deployments', kind: 'bar', ...(byTeam ? { stack: 'teams' } : {}) }],
             ...(grouped ? { grouped } : {}),
             axes: [{ name: 'Deployments', unit: 'deployments' }],
@@ -66,6 +67,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
           return buildTimeSeries({
             rows: r.rows,
             grain: page.grain,
+            range: page.state,
             series: [
               { field: 'median', label: 'Median', kind: 'line', value: durationOf('median', s) },
               { field: 'p90', label: '90th percentile', kind: 'line', dashed: true, value: durationOf('p90', s) },
@@ -96,6 +98,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
           buildTimeSeries({
             rows: r.rows,
             grain: page.grain,
+            range: page.state,
             series: [{ field: 'rate', label: 'Change failure rate', kind: byTeam ? 'line' : 'bar', value: percentOf('rate') }],
             ...(grouped ? { grouped } : {}),
             axes: [{ name: 'Change failure rate', percent: true }],
@@ -129,6 +132,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
           return buildTimeSeries({
             rows: r.rows,
             grain: page.grain,
+            range: page.state,
             series: [
               { field: 'median', label: 'Median', kind: 'line', value: durationOf('median', s) },
               { field: 'p90', label: '90th percentile', kind: 'line', dashed: true, value: durationOf('p90', s) },
@@ -165,6 +169,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
           buildTimeSeries({
             rows: r.rows,
             grain: page.grain,
+            range: page.state,
             series: [{ field: 'rate', label: 'Rework rate', kind: 'line', value: percentOf('rate') }],
             ...(grouped ? { grouped } : {}),
             axes: [{ name: 'Rework rate', percent: true }],
