@@ -112,6 +112,7 @@ export function Figure({
   context,
   tone,
   compact,
+  href,
 }: {
   label: string;
   value: ComponentChildren;
@@ -120,12 +121,20 @@ export function Figure({
   tone?: 'bad' | 'good';
   /** A long value (a date): a smaller figure. */
   compact?: boolean;
+  /** The records behind the number. */
+  href?: string;
 }) {
   return (
     <div class={`figure${tone ? ` figure-${tone}` : ''}${compact ? ' figure-compact' : ''}`}>
       <div class="figure-label">{label}</div>
       <div class="figure-value">
-        {value}
+        {href ? (
+          <a href={href} class="figure-link" title="The records behind this number">
+            {value}
+          </a>
+        ) : (
+          value
+        )}
         {unit ? <span class="figure-unit"> {unit}</span> : null}
       </div>
       {context ? <div class="figure-context">{context}</div> : null}

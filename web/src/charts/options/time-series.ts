@@ -3,7 +3,7 @@
 // field per group (a line per severity, a stacked bar per team). Small-sample points are drawn
 // hollow (lines) or faded and hatched (bars) and say so in the tooltip.
 import type { Grain, MetricRow } from '../../api/types.ts';
-import { addDays, daysBetween, nextBucket } from '../../lib/dates.ts';
+import { bucketRange, daysBetween, nextBucket } from '../../lib/dates.ts';
 import { formatBucket, formatNumber } from '../../lib/format.ts';
 import type { ChartOption } from '../echarts.ts';
 import { type Cell, type ChartSpec, type Column, type DataTable, type DrillRef, escapeHtml } from '../spec.ts';
@@ -65,11 +65,9 @@ export function partialBucket(
   grain: Grain,
   range: { from: string; to: string },
 ): { inside: number; length: number } | null {
-  const end = addDays(nextBucket(bucket, grain), -1);
-  const length = daysBetween(bucket, end) + 1;
-  const from = bucket < range.from ? range.from : bucket;
-  const to = end > range.to ? range.to : end;
-  const inside = Math.max(0, daysBetween(from, to) + 1);
+  const length = daysBetween(bucket, nextBucket(bucket, grain));
+  const clipped = bucketRange(bucket, grain, range);
+  const inside = Math.max(0, daysBetween(clipped.from, clipped.to) + 1);
   return inside < length ? { inside, length } : null;
 }
 

@@ -1,6 +1,7 @@
 // Deployments: how often teams ship (deployments and deploy days), how long changes take (the
 // lead-time distribution and trend), how often a deployment fails (change failure rate, with the
 // failed deployments listed, and failed attempts), and the latest deployments.
+import type { Query } from '../../api/client.ts';
 import type { DurationDistribution, MetricResponse, MetricRow } from '../../api/types.ts';
 import { ChartCard } from '../../charts/chart-card.tsx';
 import { buildHistogram, histogramSummary } from '../../charts/options/histogram.ts';
@@ -25,7 +26,8 @@ const total = (r: MetricResponse | undefined) => r?.summary.find((s) => s.group 
 const num = (row: MetricRow | undefined, field: string) =>
   row && typeof row[field] === 'number' ? (row[field] as number) : null;
 
-function KeyFigures({ urls }: { urls: Record<'freq' | 'days' | 'lead' | 'cfr' | 'dfr', string> }) {
+function KeyFigures({ urls, base }: { urls: Record<'freq' | 'days' | 'lead' | 'cfr' | 'dfr', string>; base: Query }) {
+  const records = (query: Query, title: string) => hrefWith('/records/deployments', { ...base, ...query, title });
   const freq = total(useResource<MetricResponse>(urls.freq)?.data);
   const days = total(useResource<MetricResponse>(urls.days)?.data);
   const lead = total(useResource<MetricResponse>(urls.lead)?.data);
@@ -35,6 +37,7 @@ function KeyFigures({ urls }: { urls: Record<'freq' | 'days' | 'lead' | 'cfr' | 
     <Figures>
       <Figure
         label="Production deployments"
+        href={records({ outcome: 'success' }, 'Successful production deployments')}
         value={formatNumber(num(freq, 'n'))}
         context={`${formatNumber(num(freq, 'perWeek'), 1)} per week`}
       />
@@ -52,11 +55,13 @@ function KeyFigures({ urls }: { urls: Record<'freq' | 'days' | 'lead' | 'cfr' | 
       />
       <Figure
         label="Change failure rate"
+        href={records({ changeFailed: 'true' }, 'Failed deployments')}
         value={formatPercent(num(cfr, 'rate'), 1)}
         context={`${formatNumber(num(cfr, 'failed'))} failed: ${formatNumber(num(cfr, 'causedIncident'))} caused incidents, ${formatNumber(num(cfr, 'rolledBack'))} rolled back`}
       />
       <Figure
         label="Deploy failure rate"
+        href={records({ outcome: 'failure' }, 'Failed deployment attempts')}
         value={formatPercent(num(dfr, 'rate'), 1)}
         context={`${formatNumber(num(dfr, 'failed'))} attempts failed before reaching production`}
       />
@@ -80,7 +85,7 @@ export default function DeploymentsPage() {
   return (
     <Page title="Deployments" subtitle={<>Production deployments, their changes and their failures, {page.rangeLabel}.</>}>
       <FilterBar filters={['team', 'repo']} grain="week" />
-      <KeyFigures urls={urls} />
+      <KeyFigures urls={urls} base={page.base} />
       <Section title="Frequency" description="How often production changes. Click a bar for its deployments.">
         <Grid>
           <ChartCard<MetricResponse>

@@ -59,6 +59,7 @@ export default function IncidentsPage() {
       <Figures>
         <Figure
           label="Incidents"
+          href={hrefWith('/records/incidents', { ...page.base, title: 'Incidents' })}
           value={formatNumber(num(incidents, 'n'))}
           context={`${formatNumber(num(incidents, 'open'))} still open`}
         />
@@ -81,6 +82,12 @@ export default function IncidentsPage() {
         />
         <Figure
           label="Overdue, never escalated"
+          href={hrefWith('/records/incidents', {
+            ...page.base,
+            overdue: 'true',
+            escalated: 'false',
+            title: 'Overdue incidents never escalated',
+          })}
           value={formatNumber(num(overdue, 'overdueNeverEscalated'))}
           context={`${formatNumber(num(overdue, 'overdue'))} overdue in all`}
           {...((num(overdue, 'overdueNeverEscalated') ?? 0) > 0 ? { tone: 'bad' as const } : {})}

@@ -51,6 +51,7 @@ export default function OncallPage() {
       <Figures>
         <Figure
           label="Pages"
+          href={hrefWith('/records/pages', { ...page.base, title: 'Pages' })}
           value={formatNumber(num(pages, 'n'))}
           context={`${formatNumber(num(pages, 'interruptions'))} interruptions · ${formatNumber(num(pages, 'people'))} people`}
         />
@@ -60,9 +61,15 @@ export default function OncallPage() {
           context={`target under ${formatNumber(target)}`}
           {...((num(perWeek, 'value') ?? 0) >= target ? { tone: 'bad' as const } : {})}
         />
-        <Figure label="Off-hours pages" value={formatNumber(num(pages, 'offHours'))} context="evenings and weekends, awake" />
+        <Figure
+          label="Off-hours pages"
+          href={hrefWith('/records/pages', { ...page.base, hourClass: 'off', title: 'Off-hours pages' })}
+          value={formatNumber(num(pages, 'offHours'))}
+          context="evenings and weekends, awake"
+        />
         <Figure
           label="Sleep-hour pages"
+          href={hrefWith('/records/pages', { ...page.base, hourClass: 'sleep', title: 'Sleep-hour pages' })}
           value={formatNumber(num(pages, 'sleep'))}
           context={`${formatNumber(num(nights, 'n'))} nights interrupted`}
         />

@@ -1,9 +1,11 @@
 // One card per DORA metric (and rework rate): the value with its unit, the level as a badge with
 // the threshold that decided it, the four published bands with the current one marked, how many
 // records it rests on, a one-line explanation and the link to the definition.
+import type { Query } from '../../api/client.ts';
 import type { DoraGroup, DoraMetric, DoraSummary, Level } from '../../api/types.ts';
 import { levelStyles } from '../../charts/theme.ts';
 import { Badge, LevelBadge } from '../../components/level-badge.tsx';
+import { hrefWith } from '../../components/link.tsx';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format.ts';
 
 export interface DoraMetricInfo {
@@ -13,6 +15,8 @@ export interface DoraMetricInfo {
   explanation: string;
   /** The value as shown, and its unit. */
   show: (g: Omit<DoraGroup, 'group'>) => { value: string; unit: string; context: string };
+  /** The records the number counts. */
+  records: { path: string; query: Record<string, string>; title: string };
 }
 
 export const doraInfo: readonly DoraMetricInfo[] = [
@@ -20,6 +24,7 @@ export const doraInfo: readonly DoraMetricInfo[] = [
     key: 'deploymentFrequency',
     title: 'Deployment frequency',
     metric: 'deployment-frequency',
+    records: { path: '/records/deployments', query: { outcome: 'success' }, title: 'Successful production deployments' },
     explanation: 'How often the team ships to production: the level uses the median number of days a week with a deployment.',
     show: (g) => {
       const d = g.deploymentFrequency;
@@ -35,6 +40,7 @@ export const doraInfo: readonly DoraMetricInfo[] = [
     key: 'leadTime',
     title: 'Lead time for changes',
     metric: 'lead-time',
+    records: { path: '/records/deployments', query: { outcome: 'success' }, title: 'Deployments and the changes they shipped' },
     explanation: 'From a change’s first commit to running in production: the median over changes shipped in the range.',
     show: (g) => ({ value: formatDuration(g.leadTime.value), unit: 'median', context: `${formatNumber(g.leadTime.n)} changes` }),
   },
@@ -42,6 +48,7 @@ export const doraInfo: readonly DoraMetricInfo[] = [
     key: 'changeFailureRate',
     title: 'Change failure rate',
     metric: 'change-failure-rate',
+    records: { path: '/records/deployments', query: { changeFailed: 'true' }, title: 'Failed deployments' },
     explanation: 'Share of production deployments that caused an incident or were rolled back.',
     show: (g) => ({
       value: formatPercent(g.changeFailureRate.value, 1),
@@ -53,6 +60,7 @@ export const doraInfo: readonly DoraMetricInfo[] = [
     key: 'recoveryTime',
     title: 'Failed deployment recovery time',
     metric: 'recovery-time',
+    records: { path: '/records/incidents', query: { cause: 'change_caused' }, title: 'Change-caused incidents' },
     explanation: 'From a failed deployment to the resolution of the incident it caused: the median.',
     show: (g) => ({
       value: formatDuration(g.recoveryTime.value),
@@ -64,6 +72,7 @@ export const doraInfo: readonly DoraMetricInfo[] = [
     key: 'reworkRate',
     title: 'Deployment rework rate',
     metric: 'rework-rate',
+    records: { path: '/records/deployments', query: { outcome: 'success' }, title: 'Successful production deployments' },
     explanation: 'Share of deployments made while a change-caused incident was open: unplanned fixes (DORA 2024).',
     show: (g) => ({
       value: formatPercent(g.reworkRate.value, 1),
@@ -95,10 +104,13 @@ export function DoraMetricCard({
   info,
   group,
   summary,
+  base,
 }: {
   info: DoraMetricInfo;
   group: Omit<DoraGroup, 'group'>;
   summary: DoraSummary;
+  /** The page's filters, for the link to the records. */
+  base: Query;
 }) {
   const shown = info.show(group);
   const value = info.key === 'reworkRate' ? null : group[info.key];
@@ -128,7 +140,18 @@ export function DoraMetricCard({
           </Badge>
         ) : null}
       </div>
-      <div class="metric-threshold">{n === 0 ? 'No data in this range.' : shown.context}</div>
+      <div class="metric-threshold">
+        {n === 0 ? (
+          'No data in this range.'
+        ) : (
+          <a
+            href={hrefWith(info.records.path, { ...base, ...info.records.query, title: info.records.title })}
+            title="The records behind this number"
+          >
+            {shown.context}
+          </a>
+        )}
+      </div>
       {value ? (
         <>
           <Bands summary={summary} metric={info.key as DoraMetric} level={value.level} />

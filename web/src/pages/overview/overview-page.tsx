@@ -70,6 +70,7 @@ export default function OverviewPage() {
                 info={info}
                 group={s.organisation as NonNullable<DoraSummary['organisation']>}
                 summary={s}
+                base={page.base}
               />
             ))}
           </Grid>
