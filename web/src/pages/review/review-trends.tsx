@@ -1,12 +1,14 @@
 // Trends across the weeks up to the one reviewed, each a chart card (table, CSV and PNG like every
 // chart): is the noise going down, do reviewers agree with the suggestions, which reasons
 // dominate, are follow-ups being closed.
+import { useState } from 'preact/hooks';
 import { ChartCard } from '../../charts/chart-card.tsx';
 import { Grid, Section } from '../../components/layout.tsx';
 import { falsePositiveTrend, followUpTrend, labelMixTrend, ruleTrend } from './trend-charts.ts';
 import type { ReviewTrends as Trends } from './types.ts';
 
 export function ReviewTrends({ url, fileParts }: { url: string; fileParts: string[] }) {
+  const [basis, setBasis] = useState<'reviewed' | 'suggested'>('reviewed');
   const empty = () => ({
     title: 'No pages in these weeks',
     hint: 'Nothing paged this team or schedule in the twelve weeks up to this one.',
@@ -27,11 +29,35 @@ export function ReviewTrends({ url, fileParts }: { url: string; fileParts: strin
         <ChartCard<Trends>
           id="review-rule-trend"
           title="Noisiest rules"
-          explanation="The false-positive ratio of the rules that paged most in these weeks, as reviewed."
+          explanation={`The false-positive ratio of the rules that paged most in these weeks, ${
+            basis === 'reviewed' ? 'as reviewed (labels, else the suggestion)' : "by Vigil's suggestions alone"
+          }.`}
           url={url}
-          build={ruleTrend}
+          build={(data, theme) => ruleTrend(data, theme, basis)}
+          buildKey={basis}
           empty={empty}
-          fileParts={fileParts}
+          fileParts={[...fileParts, basis]}
+          footer={() => (
+            <fieldset class="segmented" style={{ marginTop: '8px' }}>
+              <legend class="sr-only">Ratio basis</legend>
+              <button
+                type="button"
+                class={basis === 'reviewed' ? 'on' : ''}
+                aria-pressed={basis === 'reviewed'}
+                onClick={() => setBasis('reviewed')}
+              >
+                As reviewed
+              </button>
+              <button
+                type="button"
+                class={basis === 'suggested' ? 'on' : ''}
+                aria-pressed={basis === 'suggested'}
+                onClick={() => setBasis('suggested')}
+              >
+                Suggestions alone
+              </button>
+            </fieldset>
+          )}
         />
         <ChartCard<Trends>
           id="review-label-mix"

@@ -41,10 +41,16 @@ export function falsePositiveTrend(data: ReviewTrends, theme: ChartTheme): Chart
   });
 }
 
-export function ruleTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec {
+/** One line per noisy rule: its ratio as reviewed, or as Vigil's suggestions alone would have it. */
+export function ruleTrend(data: ReviewTrends, theme: ChartTheme, basis: 'reviewed' | 'suggested' = 'reviewed'): ChartSpec {
   const titles = new Map(data.rules.map((r) => [r.signature, `${r.title} (${r.serviceName})`]));
   const rows: MetricRow[] = data.rules.flatMap((r) =>
-    r.weeks.map((w) => ({ bucket: w.week, group: r.signature, ratio: w.reviewedRatio, pages: w.pages })),
+    r.weeks.map((w) => ({
+      bucket: w.week,
+      group: r.signature,
+      ratio: basis === 'reviewed' ? w.reviewedRatio : w.suggestedRatio,
+      pages: w.pages,
+    })),
   );
   if (rows.length === 0) rows.push(...data.weeks.map((w) => ({ bucket: w.week, group: null, ratio: null, pages: 0 })));
   return buildTimeSeries({
