@@ -4,6 +4,7 @@
 // stale version) refused with nothing written.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/api/app.ts';
 import { DISK, itemsOf, P99, type ReviewHarness, review, ruleOf, send, startHarness, WEEK } from './support.ts';
 
 let h: ReviewHarness;
@@ -279,5 +280,31 @@ describe('the derived facts', () => {
     expect(await facts()).toEqual(afterWrites);
     await h.f.refresh({ full: true });
     expect(await facts()).toEqual(afterWrites);
+  });
+});
+
+describe('with sign-in on', () => {
+  it('records the signed-in user, whatever name the header claims', async () => {
+    const secured = createApp({
+      db: h.f.db,
+      config: h.f.config,
+      log: () => {},
+      auth: { users: new Map([['ana', 'correct-horse']]) },
+    });
+    const basic = `Basic ${Buffer.from('ana:correct-horse').toString('base64')}`;
+    const version = (await labels()).find((l) => l.incident_id === 'I9')?.version ?? 0;
+    const res = await secured.request('/api/review/labels', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: basic, 'X-Vigil-Actor': 'Mallory' },
+      body: JSON.stringify({ items: [{ incidentId: 'I9', version }], label: 'non_actionable', reason: 'other' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await labels()).find((l) => l.incident_id === 'I9')).toMatchObject({ labelled_by: 'ana', reason: 'other' });
+    const anonymous = await secured.request('/api/review/labels', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Vigil-Actor': 'Mallory' },
+      body: JSON.stringify({ items: [{ incidentId: 'I9', version: version + 1 }], label: 'actionable' }),
+    });
+    expect(anonymous.status).toBe(401);
   });
 });
