@@ -293,7 +293,11 @@ export class ReviewModel {
 
   // ---- writing labels
 
-  /** Apply a labelling command to the selection (or the row under the cursor). Returns false when nothing changes. */
+  /**
+   * Apply a labelling command to the selection (or the row under the cursor). Returns false when
+   * it could not be applied (nothing under the cursor, or the reviewer's name is still needed);
+   * a command that changes nothing (already labelled so) counts as done.
+   */
   apply(intent: Intent, incidents: ReviewIncident[] = this.targetIncidents()): boolean {
     if (incidents.length === 0) return false;
     if (!this.prefs.reviewerName.value) {
@@ -304,7 +308,7 @@ export class ReviewModel {
     const writes = planWrites(targets, intent);
     if (writes.length === 0) {
       this.said.value = 'Already labelled so: nothing to change.';
-      return false;
+      return true;
     }
     const overlays = new Map(this.overlays.value);
     for (const t of targets)
