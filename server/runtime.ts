@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createSyncService, type SyncSetupOptions } from '../collectors/index.ts';
 import { createApp } from './api/app.ts';
+import { answerMalformedRequests } from './api/client-errors.ts';
 import { type AuthSettings, assertSafeBinding, readAuthSettings } from './api/auth.ts';
 import { applyConfig } from './config/apply.ts';
 import type { VigilConfig } from './config/schema.ts';
@@ -75,6 +76,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s));
     s.once('error', reject);
+    answerMalformedRequests(s);
   }).catch(async (error: NodeJS.ErrnoException) => {
     await sync?.stop?.();
     await db.close();

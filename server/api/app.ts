@@ -13,7 +13,7 @@ import { incidentLinkRoutes } from './routes/incident-links.ts';
 import { reportingRoutes } from './routes/reporting.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { syncRoutes } from './routes/sync.ts';
-import { limitBody, sameOriginWrites, securityHeaders } from './security.ts';
+import { closeAfterRefusedBody, limitBody, sameOriginWrites, securityHeaders } from './security.ts';
 import { serveWeb } from './static.ts';
 
 export interface AppDeps {
@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     await next();
   });
-  app.use('*', securityHeaders());
+  app.use('*', securityHeaders(), closeAfterRefusedBody());
   app.use('/api/*', authMiddleware(deps.auth), sameOriginWrites(), limitBody());
 
   app.route('/api', apiRoutes);

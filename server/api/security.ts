@@ -34,6 +34,7 @@ export function securityHeaders(): MiddlewareHandler {
 export function limitBody(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
+    // The rest of the body is never read; closeAfterRefusedBody closes the connection after this.
     onError: () => {
       throw new ApiError(
         413,
@@ -80,5 +81,20 @@ export function sameOriginWrites(): MiddlewareHandler {
       throw new ApiError(415, 'unsupported_media_type', 'Request bodies must be JSON.', 'Send Content-Type: application/json.');
     }
     return next();
+  };
+}
+
+/**
+ * A request refused before its body was read (a 401, 403, 413 or 415 on a write) leaves the rest of
+ * the body on the connection; the HTTP server drains it for half a second and then cuts the
+ * connection. A client that reuses it for its next request would see that request fail. Saying
+ * `Connection: close` on such answers makes the client open a fresh connection instead.
+ */
+export function closeAfterRefusedBody(): MiddlewareHandler {
+  return async function closeAfterRefusal(c, next) {
+    await next();
+    const length = c.req.header('content-length');
+    const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+    if (hasBody && c.res.status >= 400) c.res.headers.set('Connection', 'close');
   };
 }
