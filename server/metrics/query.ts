@@ -221,7 +221,7 @@ export async function resolveQuery(db: QueryRunner, raw: RawParams, options: Que
   if (days > MAX_RANGE_DAYS + 1) {
     throw new QueryError(
       'to',
-      `The range covers ${Math.round(days)} days; the most one request may cover is ${MAX_RANGE_DAYS} days (10 years).`,
+      `The range from ${q.from} to ${q.to} covers ${Math.round(days)} days; the most one request may cover is ${MAX_RANGE_DAYS} days (10 years).`,
       undefined,
       'Narrow from/to, or request the years one at a time.',
     );
