@@ -154,3 +154,36 @@ export async function serveWorld(world: VigilWorld, env: Record<string, string> 
     stop: () => stopChild(child),
   };
 }
+
+interface StatusRun {
+  id: number;
+  status: string;
+  error: string | null;
+}
+
+/**
+ * Start a sync through the API (POST /api/sync) and wait until every configured source has
+ * finished a run that started after it. Returns those runs.
+ */
+export async function syncThroughApi(
+  url: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<Record<string, StatusRun>> {
+  const status = async () => {
+    const res = await fetch(`${url}/api/sync/status`, { headers });
+    if (!res.ok) throw new Error(`GET /api/sync/status: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { running: unknown[]; lastRuns: Record<string, StatusRun | undefined> };
+  };
+  const before = (await status()).lastRuns;
+  const started = await fetch(`${url}/api/sync`, { method: 'POST', headers });
+  if (started.status !== 202) throw new Error(`POST /api/sync: ${started.status} ${await started.text()}`);
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await status();
+    const fresh = Object.entries(now.lastRuns).filter(([source, run]) => run && run.id !== before[source]?.id);
+    if (now.running.length === 0 && fresh.length === 2) return Object.fromEntries(fresh) as Record<string, StatusRun>;
+    if (Date.now() > until) throw new Error(`The sync did not finish in ${timeoutMs} ms: ${JSON.stringify(now)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
