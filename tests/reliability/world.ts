@@ -45,8 +45,8 @@ export interface VigilWorld {
   config: VigilConfig;
   /** The environment a Vigil process needs to sync (the tokens). */
   env: Record<string, string>;
-  /** Sync both sources into the database file in this process (the file must not be held). */
-  syncNow(): Promise<RunResult[]>;
+  /** Sync (both sources by default) into the database file in this process (the file must not be held). */
+  syncNow(sources?: readonly ('github' | 'pagerduty')[]): Promise<RunResult[]>;
   close(): Promise<void>;
 }
 
@@ -96,7 +96,7 @@ export async function startVigilWorld(options: WorldOptions): Promise<VigilWorld
     dbPath,
     config,
     env,
-    async syncNow() {
+    async syncNow(sources = ['github', 'pagerduty'] as const) {
       const db = await openDatabase(dbPath);
       try {
         await applyConfig(db, config);
@@ -107,7 +107,7 @@ export async function startVigilWorld(options: WorldOptions): Promise<VigilWorld
         });
         try {
           const results: RunResult[] = [];
-          for (const source of ['github', 'pagerduty'] as const) results.push(await service.run(source, 'cli'));
+          for (const source of sources) results.push(await service.run(source, 'cli'));
           return results;
         } finally {
           await service.stop();
