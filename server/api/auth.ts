@@ -69,8 +69,9 @@ function safeEqual(a: string, b: string): boolean {
 
 /** The authenticated user, or undefined when the credentials are missing or wrong. */
 export function authenticate(header: string | undefined, auth: AuthSettings): string | undefined {
-  if (!header) return undefined;
-  const [scheme, value] = header.split(/\s+/, 2);
+  // Exactly "<scheme> <credentials>": anything after the credentials makes the header malformed.
+  const match = header ? /^\s*(\S+) +(\S+)\s*$/.exec(header) : null;
+  const [, scheme, value] = match ?? [];
   if (!scheme || !value) return undefined;
   if (scheme.toLowerCase() === 'bearer' && auth.token && safeEqual(value, auth.token)) return 'api-token';
   if (scheme.toLowerCase() === 'basic') {
@@ -91,8 +92,13 @@ export function authenticate(header: string | undefined, auth: AuthSettings): st
 
 export function authMiddleware(auth: AuthSettings | undefined): MiddlewareHandler {
   return async function requireAuth(c, next) {
-    if (!auth || (c.req.method === 'GET' && c.req.path === '/api/health')) return next();
+    if (!auth) return next();
     const user = authenticate(c.req.header('authorization'), auth);
+    // Health answers everyone (monitors, load balancers); it says more to who is signed in.
+    if (c.req.method === 'GET' && c.req.path === '/api/health') {
+      if (user) c.set('user' as never, user as never);
+      return next();
+    }
     if (!user) {
       const error = new ApiError(
         401,

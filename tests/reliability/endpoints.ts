@@ -27,8 +27,28 @@ export interface Known {
   ruleSignatures: string[];
 }
 
-/** The week the simulated organisation's reviews are read for (its clock is 2026-06-01). */
-export const REVIEW_WEEK = '2026-05-18';
+/** Dates to ask about: the last three months before the organisation's clock, and a review week. */
+export interface Era {
+  from: string;
+  to: string;
+  /** The Monday of a full week shortly before the clock. */
+  week: string;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The era of an organisation whose clock is `anchor`. */
+export function eraOf(anchor: string): Era {
+  const t = Date.parse(anchor);
+  const twoWeeksBefore = new Date(t - 14 * 86_400_000);
+  const monday = t - 14 * 86_400_000 - ((twoWeeksBefore.getUTCDay() + 6) % 7) * 86_400_000;
+  return { from: day(t - 92 * 86_400_000), to: day(t), week: day(monday) };
+}
+
+/** The era of the organisation at its default clock (2026-06-01). */
+export const ERA = eraOf('2026-06-01T00:00:00Z');
+/** The week the simulated organisation's reviews are read for at its default clock. */
+export const REVIEW_WEEK = ERA.week;
 
 /** The app's routes (method and path template), middleware and the web app's catch-all left out. */
 export async function appRoutes(): Promise<Route[]> {
@@ -58,7 +78,7 @@ export const isWrite = (route: Route) => route.method !== 'GET' && route.method 
  * Read what exists from a running Vigil (and create one follow-up, so its routes have an id).
  * `headers` carries credentials when auth is on.
  */
-export async function knownValues(url: string, headers: Record<string, string> = {}): Promise<Known> {
+export async function knownValues(url: string, headers: Record<string, string> = {}, era: Era = ERA): Promise<Known> {
   const get = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
     const res = await fetch(`${url}${path}`, { ...init, headers: { ...headers, ...(init.headers as object) } });
     const text = await res.text();
@@ -66,21 +86,19 @@ export async function knownValues(url: string, headers: Record<string, string> =
     return JSON.parse(text) as T;
   };
   type Items = { items: Record<string, unknown>[] };
-  const range = 'from=2026-01-01&to=2026-06-01';
+  const range = `from=${era.from}&to=${era.to}`;
   const ids = (items: Record<string, unknown>[], key = 'id') => items.map((i) => String(i[key]));
   const teams = ids((await get<Items>('/api/teams')).items);
   const ruleSignatures: string[] = [];
   let followUp = '';
   for (const team of teams) {
-    const view = await get<{ rules: { signature: string }[] }>(
-      `/api/review?team=${encodeURIComponent(team)}&week=${REVIEW_WEEK}`,
-    );
+    const view = await get<{ rules: { signature: string }[] }>(`/api/review?team=${encodeURIComponent(team)}&week=${era.week}`);
     ruleSignatures.push(...view.rules.map((r) => r.signature));
     if (!followUp && view.rules[0]) {
       const created = await get<{ id: string }>('/api/review/follow-ups', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-vigil-actor': 'tester' },
-        body: JSON.stringify({ team, week: REVIEW_WEEK, ruleSignature: view.rules[0].signature, title: 'Tune it' }),
+        body: JSON.stringify({ team, week: era.week, ruleSignature: view.rules[0].signature, title: 'Tune it' }),
       });
       followUp = created.id;
     }
@@ -107,8 +125,8 @@ export async function knownValues(url: string, headers: Record<string, string> =
  * One or more well-formed GET URLs for every GET route: every metric and distribution as JSON and
  * CSV, records over the organisation's history, the review of a team's week, a record by id.
  */
-export function getUrls(routes: readonly Route[], known: Known): string[] {
-  const range = 'from=2026-03-01&to=2026-06-01';
+export function getUrls(routes: readonly Route[], known: Known, era: Era = ERA): string[] {
+  const range = `from=${era.from}&to=${era.to}`;
   const team = known.teams[0] as string;
   const out: string[] = [];
   for (const route of routes) {
@@ -127,7 +145,7 @@ export function getUrls(routes: readonly Route[], known: Known): string[] {
     } else if (p === '/api/incident-links') {
       out.push(`${p}?incident=${encodeURIComponent(known.incidents[0] as string)}`);
     } else if (p.startsWith('/api/review') && p !== '/api/review/options') {
-      out.push(`${p}?team=${encodeURIComponent(team)}&week=${REVIEW_WEEK}`);
+      out.push(`${p}?team=${encodeURIComponent(team)}&week=${era.week}`);
     } else if (p === '/api/deployments' || p === '/api/deployments.csv') {
       out.push(`${p}?${range}&environment=all`);
     } else if (

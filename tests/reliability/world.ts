@@ -30,6 +30,8 @@ export interface WorldOptions {
   /** PagerDuty history to sync, in days before the organisation's clock (default: all of it). */
   pagerdutyHistoryDays?: number;
   tokens?: { github: string; pagerduty: string };
+  /** The organisation's clock (default ANCHOR); the start of today makes the dashboard's default ranges full. */
+  anchor?: string;
   /** Wrap the organisation the stand-ins serve (e.g. to plant hostile titles). */
   wrapStore?: (store: OrgStore) => OrgStore;
 }
@@ -52,7 +54,7 @@ export interface VigilWorld {
 
 export async function startVigilWorld(options: WorldOptions): Promise<VigilWorld> {
   const tokens = options.tokens ?? { github: 'ghp_vigil_world_test_0001', pagerduty: 'pd_vigil_world_test_0001' };
-  const base = await createOrg({ seed: options.seed ?? 7, size: 'small', anchor: ANCHOR });
+  const base = await createOrg({ seed: options.seed ?? 7, size: 'small', anchor: options.anchor ?? ANCHOR });
   const store = options.wrapStore ? options.wrapStore(base) : base;
   const gh = await startGitHubStandIn({
     store,
@@ -138,7 +140,8 @@ export interface ServedVigil {
 /** `vigil serve` on the world's config, in a child process, on a free port. */
 export async function serveWorld(world: VigilWorld, env: Record<string, string> = {}): Promise<ServedVigil> {
   const started = await startCli(['serve', '--config', world.configFile, '--port', '0'], /serving (http:\/\/\S+)/, {
-    env: { ...world.env, ...env },
+    // Auth off unless asked for, whatever the environment running the tests says.
+    env: { VIGIL_AUTH_TOKEN: '', VIGIL_USERS: '', ...world.env, ...env },
     timeoutMs: 60_000,
   });
   const { child } = started;

@@ -1,4 +1,5 @@
-// GET /api/health: is the server up, which version, which schema, how fresh is the data.
+// GET /api/health: is the server up, which version, which schema, how fresh is the data. Open to
+// everyone even with auth on; the last syncs' errors only to who is signed in.
 import { Hono } from 'hono';
 import { SCHEMA_VERSION } from '../../db/index.ts';
 import { VERSION } from '../../lib/version.ts';
@@ -23,8 +24,16 @@ export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
     github: null,
     pagerduty: null,
   };
+  // A sync error names repositories, hosts and URLs: with auth on, only for who is signed in.
+  const { auth } = c.get('deps');
+  const signedIn = !auth || c.get('user') !== undefined;
   for (const run of runs) {
-    lastSync[run.source] = { status: run.status, startedAt: run.started_at, endedAt: run.ended_at, error: run.error };
+    lastSync[run.source] = {
+      status: run.status,
+      startedAt: run.started_at,
+      endedAt: run.ended_at,
+      error: signedIn ? run.error : null,
+    };
   }
   return c.json({
     status: 'ok',
