@@ -25,13 +25,14 @@ const WARM_UP = 400;
 /** RSS may grow this much over the run: the response cache (64 MB), DuckDB's buffers and V8's heap settle below it. */
 const RSS_GROWTH_LIMIT = 320 * 1024 * 1024;
 
+const root = tempDir('vigil-fuzz-');
 let world: VigilWorld;
 let served: ServedVigil;
 let routes: Route[];
 let known: Known;
 
 beforeAll(async () => {
-  world = await startVigilWorld({ dir: tempDir('vigil-fuzz-'), repos: 3, pagerdutyHistoryDays: 45 });
+  world = await startVigilWorld({ dir: root, repos: 3, pagerdutyHistoryDays: 45 });
   for (const result of await world.syncNow()) expect(result.status, result.error ?? '').toBe('succeeded');
   served = await serveWorld(world);
   routes = await appRoutes();

@@ -11,9 +11,10 @@ import { tempDir } from '../support/tmp.ts';
 
 let vigil: RunningVigil;
 let dir: string;
+const root = tempDir('vigil-backup-api-');
 
 beforeAll(async () => {
-  dir = join(tempDir('vigil-backup-api-'), 'data');
+  dir = join(root, 'data');
   mkdirSync(dir);
   const config = parseConfig('backup.yaml', { teams: [{ id: 'core', name: 'Core' }], database: join(dir, 'vigil.duckdb') });
   vigil = await startVigil({ config, host: '127.0.0.1', port: 0, auth: null, log: () => {} });

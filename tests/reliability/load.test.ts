@@ -14,6 +14,7 @@ import { type ServedVigil, serveWorld, startVigilWorld, type VigilWorld } from '
 const CLIENTS = 50;
 const SECONDS = Number(process.env.VIGIL_LOAD_SECONDS ?? (LONG ? 30 : 5));
 
+const root = tempDir('vigil-load-');
 let world: VigilWorld;
 let served: ServedVigil;
 let era: Era;
@@ -22,7 +23,7 @@ let urls: string[];
 beforeAll(async () => {
   const today = `${new Date().toISOString().slice(0, 10)}T00:00:00Z`;
   era = eraOf(today);
-  world = await startVigilWorld({ dir: tempDir('vigil-load-'), repos: 3, anchor: today });
+  world = await startVigilWorld({ dir: root, repos: 3, anchor: today });
   for (const result of await world.syncNow()) expect(result.status, result.error ?? '').toBe('succeeded');
   served = await serveWorld(world);
   const known = await knownValues(served.url, {}, era);

@@ -16,7 +16,7 @@ import { someRepos } from '../collectors/github/support.ts';
 import { instantSleep } from '../collectors/pagerduty/support.ts';
 import { type GitHubStandIn, startGitHubStandIn } from '../stand-ins/github/index.ts';
 import { createOrg, vigilConfigFor } from '../stand-ins/org/index.ts';
-import type { OrgStore } from '../stand-ins/org/model.ts';
+import type { OrgSize, OrgStore } from '../stand-ins/org/model.ts';
 import { type PagerDutyStandIn, startPagerDutyStandIn } from '../stand-ins/pagerduty/index.ts';
 import { startCli, stopChild } from '../support/cli.ts';
 
@@ -25,7 +25,8 @@ export const ANCHOR = '2026-06-01T00:00:00Z';
 export interface WorldOptions {
   dir: string;
   seed?: number;
-  /** Repositories to map (someRepos: one with a workflow, one with a 'prod' environment, then others). */
+  size?: OrgSize;
+  /** How many repositories to map (someRepos: one with a workflow, one with a 'prod' environment, then others); all by default. */
   repos?: number;
   /** PagerDuty history to sync, in days before the organisation's clock (default: all of it). */
   pagerdutyHistoryDays?: number;
@@ -54,7 +55,7 @@ export interface VigilWorld {
 
 export async function startVigilWorld(options: WorldOptions): Promise<VigilWorld> {
   const tokens = options.tokens ?? { github: 'ghp_vigil_world_test_0001', pagerduty: 'pd_vigil_world_test_0001' };
-  const base = await createOrg({ seed: options.seed ?? 7, size: 'small', anchor: options.anchor ?? ANCHOR });
+  const base = await createOrg({ seed: options.seed ?? 7, size: options.size ?? 'small', anchor: options.anchor ?? ANCHOR });
   const store = options.wrapStore ? options.wrapStore(base) : base;
   const gh = await startGitHubStandIn({
     store,
@@ -73,7 +74,7 @@ export async function startVigilWorld(options: WorldOptions): Promise<VigilWorld
   mkdirSync(options.dir, { recursive: true });
   const dbPath = join(options.dir, 'vigil.duckdb');
   const raw = vigilConfigFor(store, { githubBaseUrl: gh.url, pagerdutyBaseUrl: pd.url, database: dbPath });
-  const only = someRepos(store, options.repos ?? 3);
+  const only = options.repos === undefined ? () => true : someRepos(store, options.repos);
   const teams = (raw.teams as { repos: { name: string }[] }[]).map((t) => ({ ...t, repos: t.repos.filter((r) => only(r.name)) }));
   const pagerduty = raw.pagerduty as Record<string, unknown>;
   const written = {

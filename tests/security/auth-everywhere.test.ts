@@ -19,6 +19,7 @@ const TOKEN = 'auth-everywhere-token-0123456789';
 const USER = { username: 'ana', password: 'correct-horse-battery' };
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+const root = tempDir('vigil-auth-web-');
 let routes: Route[];
 
 beforeAll(async () => {
@@ -143,7 +144,7 @@ describe('the web app behind basic authentication', () => {
     // The organisation's clock at the start of today: the pages' default ranges hold its data.
     const today = `${new Date().toISOString().slice(0, 10)}T00:00:00Z`;
     era = eraOf(today);
-    world = await startVigilWorld({ dir: tempDir('vigil-auth-web-'), repos: 3, anchor: today });
+    world = await startVigilWorld({ dir: root, repos: 3, anchor: today });
     for (const result of await world.syncNow()) expect(result.status, result.error ?? '').toBe('succeeded');
     served = await serveWorld(world, { VIGIL_USERS: `${USER.username}:${USER.password}` });
   }, 240_000);

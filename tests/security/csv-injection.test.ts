@@ -54,13 +54,14 @@ function hostileTitles(store: OrgStore): OrgStore {
   });
 }
 
+const root = tempDir('vigil-csv-injection-');
 let world: VigilWorld;
 let db: Database;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   world = await startVigilWorld({
-    dir: tempDir('vigil-csv-injection-'),
+    dir: root,
     repos: 2,
     pagerdutyHistoryDays: 30,
     wrapStore: hostileTitles,

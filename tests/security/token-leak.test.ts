@@ -43,6 +43,7 @@ for (const [name, token] of Object.entries(PLANTED)) {
 }
 
 const auth = { authorization: `Bearer ${PLANTED.VIGIL_AUTH_TOKEN}` };
+const root = tempDir('vigil-tokens-');
 let world: VigilWorld;
 let served: ServedVigil;
 const found: string[] = [];
@@ -55,7 +56,7 @@ function search(kind: string, where: string, text: string): void {
 
 beforeAll(async () => {
   world = await startVigilWorld({
-    dir: tempDir('vigil-tokens-'),
+    dir: join(root, 'world'),
     repos: 2,
     pagerdutyHistoryDays: 30,
     tokens: { github: PLANTED.GITHUB_TOKEN, pagerduty: PLANTED.PAGERDUTY_TOKEN },
@@ -192,7 +193,7 @@ describe('planted tokens', () => {
   }, 300_000);
 
   it('are not built into the web bundle, even with them in the build environment', () => {
-    const out = join(tempDir('vigil-web-build-'), 'web');
+    const out = join(root, 'web-build');
     execFileSync(
       process.execPath,
       [join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', '--outDir', out, '--emptyOutDir'],
@@ -217,7 +218,7 @@ describe('planted tokens', () => {
   }, 120_000);
 
   it('are not written into the config, state or log of `vigil demo`', async () => {
-    const dir = tempDir('vigil-demo-tokens-');
+    const dir = join(root, 'demo');
     const saved = { ...process.env };
     Object.assign(process.env, PLANTED);
     const log: string[] = [];
