@@ -72,7 +72,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   if (!existsSync(resolve(webRoot, 'index.html'))) {
     log(`The web app is not built (${webRoot} has no index.html); the API still answers. Run \`npm run build\`.`);
   }
-  const app = createApp({ db, config, webRoot, ...(sync ? { sync } : {}), ...(auth ? { auth } : {}), log });
+  // Without auth (loopback only), names other than loopback ones are refused: DNS rebinding.
+  const app = createApp({ db, config, webRoot, ...(sync ? { sync } : {}), ...(auth ? { auth } : { loopbackOnly: true }), log });
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s));
     s.once('error', reject);

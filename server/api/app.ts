@@ -13,7 +13,7 @@ import { incidentLinkRoutes } from './routes/incident-links.ts';
 import { reportingRoutes } from './routes/reporting.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { syncRoutes } from './routes/sync.ts';
-import { closeAfterRefusedBody, limitBody, sameOriginWrites, securityHeaders } from './security.ts';
+import { closeAfterRefusedBody, limitBody, loopbackHostsOnly, sameOriginWrites, securityHeaders } from './security.ts';
 import { serveWeb } from './static.ts';
 
 export interface AppDeps {
@@ -26,6 +26,8 @@ export interface AppDeps {
   log?: (message: string) => void;
   /** Authentication settings; undefined = open (only allowed on loopback, see runtime.ts). */
   auth?: AuthSettings;
+  /** Answer only requests addressed to a loopback name (a listening server without auth). */
+  loopbackOnly?: boolean;
 }
 
 export type AppEnv = { Variables: { deps: AppDeps; user?: string } };
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use('*', securityHeaders(), closeAfterRefusedBody());
+  if (deps.loopbackOnly && !deps.auth) app.use('*', loopbackHostsOnly());
   app.use('/api/*', authMiddleware(deps.auth), sameOriginWrites(), limitBody());
 
   app.route('/api', apiRoutes);

@@ -4,6 +4,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { isLoopback } from './auth.ts';
 import { ApiError } from './errors.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -96,5 +97,23 @@ export function closeAfterRefusedBody(): MiddlewareHandler {
     const length = c.req.header('content-length');
     const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
     if (hasBody && c.res.status >= 400) c.res.headers.set('Connection', 'close');
+  };
+}
+
+/**
+ * Without authentication Vigil answers only to loopback host names. A web page anywhere can point a
+ * name of its own at 127.0.0.1 (DNS rebinding) and then read and write through the visitor's
+ * browser as if it were that site; the Host header still carries the page's name, so it is refused.
+ */
+export function loopbackHostsOnly(): MiddlewareHandler {
+  return async function checkHost(c, next) {
+    const host = new URL(c.req.url).hostname;
+    if (isLoopback(host)) return next();
+    throw new ApiError(
+      403,
+      'host_not_allowed',
+      `This Vigil runs without authentication, so it answers only at localhost, 127.0.0.1 or [::1], not at ${host.slice(0, 100)}.`,
+      'Open it at http://127.0.0.1:<port>, or set VIGIL_AUTH_TOKEN (or VIGIL_USERS) to serve it under other names.',
+    );
   };
 }

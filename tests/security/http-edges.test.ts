@@ -86,18 +86,18 @@ function envelope(answer: RawAnswer): { code: string; message: string; hint?: st
 
 describe('requests the HTTP parser refuses', () => {
   it.each([
-    ['an unknown method', 'FOO /api/health HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'bad_method'],
-    ['a URL over 16 KB', `GET /api/incidents?team=${'t,'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, 'headers_too_large'],
+    ['an unknown method', 'FOO /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n', 400, 'bad_method'],
+    ['a URL over 16 KB', `GET /api/incidents?team=${'t,'.repeat(9000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431, 'headers_too_large'],
     [
       'Content-Length with Transfer-Encoding (request smuggling)',
-      'POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/health HTTP/1.1\r\n\r\n',
+      'POST /api/sync HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/health HTTP/1.1\r\n\r\n',
       400,
       'bad_request',
     ],
-    ['a header with a control character', 'GET /api/health HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0001b\r\n\r\n', 400, 'bad_request'],
+    ['a header with a control character', 'GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Evil: a\u0001b\r\n\r\n', 400, 'bad_request'],
     [
       'two Content-Length headers',
-      'POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+      'POST /api/sync HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
       400,
       'bad_request',
     ],
@@ -109,7 +109,7 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   it('answers a malformed HEAD without a body', async () => {
-    const answer = await raw(['HEAD /api/health HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0001b\r\n\r\n']);
+    const answer = await raw(['HEAD /api/health HTTP/1.1\r\nHost: localhost\r\nX-Evil: a\u0001b\r\n\r\n']);
     expect(answer.status).toBe(400);
     expect(answer.body).toBe('');
   });
@@ -124,7 +124,7 @@ describe('writes refused before their body is read', () => {
     // Headers and the first part of a 200 KB body, then the rest in pieces: the server refuses at
     // once (not JSON), and must not keep a connection whose body it stopped reading.
     const head =
-      'POST /api/review/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nX-Vigil-Actor: ana\r\nContent-Length: 204800\r\n\r\n';
+      'POST /api/review/notes HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nX-Vigil-Actor: ana\r\nContent-Length: 204800\r\n\r\n';
     const piece = 'x'.repeat(20_480);
     const answer = await raw([head, piece, piece, piece], 50);
     expect(answer.status).toBe(415);
@@ -133,7 +133,7 @@ describe('writes refused before their body is read', () => {
   });
 
   it('close the connection on a body over the limit, and say the limit', async () => {
-    const head = `POST /api/review/labels HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Vigil-Actor: ana\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`;
+    const head = `POST /api/review/labels HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Vigil-Actor: ana\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`;
     const answer = await raw([head, 'x'.repeat(65_536)]);
     expect(answer.status).toBe(413);
     expect(answer.headers.connection).toBe('close');
@@ -141,8 +141,43 @@ describe('writes refused before their body is read', () => {
   });
 
   it('keep the connection open for a refused request without a body', async () => {
-    const answer = await raw(['GET /api/metrics/nope HTTP/1.1\r\nHost: x\r\n\r\n']);
+    const answer = await raw(['GET /api/metrics/nope HTTP/1.1\r\nHost: localhost\r\n\r\n']);
     expect(answer.status).toBe(404);
     expect(answer.headers.connection).not.toBe('close');
+  });
+});
+
+describe('a Vigil without authentication, reached under another name (DNS rebinding)', () => {
+  it('answers only requests addressed to a loopback name', async () => {
+    for (const host of ['localhost', '127.0.0.1', '[::1]', 'LOCALHOST']) {
+      const answer = await raw([`GET /api/health HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\n\r\n`]);
+      expect(answer.status, host).toBe(200);
+    }
+    // A page on evil.example whose name now resolves to 127.0.0.1: its requests carry its own name.
+    for (const host of ['evil.example', '127.0.0.1.nip.io', '0.0.0.0', 'localhost.evil.example']) {
+      for (const request of [
+        `GET /api/incidents HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\n\r\n`,
+        `POST /api/review/notes HTTP/1.1\r\nHost: ${host}:${port}\r\nOrigin: http://${host}:${port}\r\nContent-Type: application/json\r\nX-Vigil-Actor: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+        `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      ]) {
+        const answer = await raw([request]);
+        expect(answer.status, `${host}: ${request.split('\r\n')[0]}`).toBe(403);
+        expect(envelope(answer)).toMatchObject({ code: 'host_not_allowed', hint: expect.stringMatching(/VIGIL_AUTH_TOKEN/) });
+      }
+    }
+  });
+
+  it('answers any name once authentication is on (credentials stay per site)', async () => {
+    const config = parseConfig('edges-auth.yaml', { teams: [{ id: 'core', name: 'Core' }], database: ':memory:' });
+    const token = 'edges-auth-token-0123456789';
+    const secured = await startVigil({ config, host: '127.0.0.1', port: 0, auth: { token, users: new Map() }, log: () => {} });
+    try {
+      const at = (host: string, auth: boolean) =>
+        fetch(`${secured.url}/api/teams`, { headers: { host, ...(auth ? { authorization: `Bearer ${token}` } : {}) } });
+      expect((await at('vigil.example.com', false)).status).toBe(401);
+      expect((await at('vigil.example.com', true)).status).toBe(200);
+    } finally {
+      await secured.stop();
+    }
   });
 });
