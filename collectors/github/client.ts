@@ -7,12 +7,15 @@
 //   near (≤ maxWaitSeconds), else stop the run as 'partial'; once the budget is known to be 0 no
 //   request is sent before the reset (never burn the budget in a retry loop);
 // - secondary limit: "secondary rate limit" in the message → obey retry-after, a couple of times;
-// - 5xx and network errors: plugin-retry (3 retries, quadratic backoff); 429 is left to the
-//   throttling plugin, because plugin-retry ignores retry-after;
+// - 5xx and network errors: retried here, 3 times with quadratic backoff (plugin-retry's
+//   schedule, without its per-request Bottleneck); 429 is left to the throttling plugin, which
+//   honours retry-after;
+// - the throttling plugin's queues are our own (limiter.ts): its module-wide Bottleneck group of
+//   10 and its timers held a sync near 250 requests a second; at most MAX_IN_FLIGHT requests go out
+//   at once (GitHub allows 100 concurrent; rate limits, not concurrency, bound api.github.com);
 // - a body that does not parse (cut short) comes back from Octokit as a string: retried here, then
 //   reported with the text so the page can be kept in raw;
 // - pagination follows the `link` header's absolute URLs as given, never built by hand [GH-BP].
-import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
@@ -20,8 +23,15 @@ import { VERSION } from '../../server/lib/version.ts';
 import { FatalSyncError } from '../engine/errors.ts';
 import { createMeteredFetch, type HttpMeter, type RateLimitState, redactUrl } from '../engine/http.ts';
 import type { RequestTag } from '../engine/types.ts';
+import { DirectLimiter } from './limiter.ts';
 
-const VigilOctokit = Octokit.plugin(throttling, retry);
+const VigilOctokit = Octokit.plugin(throttling);
+
+/** Requests of one run in flight at once, across its repositories. */
+export const MAX_IN_FLIGHT = 32;
+/** Statuses that are not worth asking again (plugin-retry's list, plus 429 for the throttling plugin). */
+const DO_NOT_RETRY = new Set([304, 400, 401, 403, 404, 410, 422, 429, 451]);
+const RETRIES = 3;
 
 export interface GitHubClientOptions {
   baseUrl: string;
@@ -120,6 +130,9 @@ export class GitHubClient {
         error: () => {},
       },
       throttle: {
+        // Our queues instead of the plugin's Bottleneck ones (limiter.ts says why). Not in the
+        // plugin's types: it reads them from its options (state.global, state.retryLimiter).
+        ...({ global: new DirectLimiter(MAX_IN_FLIGHT), retryLimiter: new DirectLimiter() } as object),
         retryAfterBaseValue: this.baseValue,
         onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           if (retryCount < 1 && retryAfter <= this.maxWaitSeconds && !options.signal.aborted) {
@@ -142,11 +155,6 @@ export class GitHubClient {
           }
           return false;
         },
-      },
-      retry: {
-        retryAfterBaseValue: this.baseValue,
-        // 429 is the throttling plugin's: plugin-retry would retry it blindly, ignoring retry-after.
-        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
       },
     });
   }
@@ -202,6 +210,27 @@ export class GitHubClient {
   }
 
   /**
+   * Send one request, again after a server error or a network failure (Octokit reports both as a
+   * RequestError, a network failure with status 500): up to RETRIES times, waiting 1, 4, 9 s.
+   */
+  private async send<T>(request: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      this.inFlight++;
+      try {
+        return await request();
+      } catch (error) {
+        const status = error instanceof RequestError ? error.status : 0;
+        const retryable = error instanceof RequestError && status >= 500 && !DO_NOT_RETRY.has(status);
+        if (!retryable || attempt >= RETRIES || this.options.signal.aborted) throw error;
+      } finally {
+        this.inFlight--;
+      }
+      await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * this.baseValue));
+      await this.checkBudget();
+    }
+  }
+
+  /**
    * GET a route (`/repos/{owner}/{repo}/deployments` with params) or an absolute next-page URL.
    * With an etag, a 304 answer is reported as not-modified.
    */
@@ -216,18 +245,17 @@ export class GitHubClient {
       // Octokit's BigInt-safe parser, and a body cut short is then seen as such, with its text.
       const request = { fetch: this.fetchFor(this.options.meter.currentTag()), parseSuccessResponseBody: false };
       let response: Awaited<ReturnType<typeof this.octokit.request>>;
-      this.inFlight++;
       try {
-        response = isUrl
-          ? await this.octokit.request({ method: 'GET', url: route, headers, request })
-          : await this.octokit.request(`GET ${route}`, { ...params, headers, request });
+        response = await this.send(() =>
+          isUrl
+            ? this.octokit.request({ method: 'GET', url: route, headers, request })
+            : this.octokit.request(`GET ${route}`, { ...params, headers, request }),
+        );
       } catch (error) {
         if (error instanceof RequestError && error.status === 304) {
           return { kind: 'not-modified', url: redactUrl(error.request.url) };
         }
         throw error;
-      } finally {
-        this.inFlight--;
       }
       const url = redactUrl(response.url || route);
       let text = '';
