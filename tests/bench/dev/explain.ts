@@ -15,7 +15,7 @@ const proxy = new Proxy(db, {
     if (p === 'all' || p === 'one')
       return (sql: string, params?: Params) => {
         log.push({ sql, params });
-        return (t as any)[p](sql, params);
+        return p === 'all' ? t.all(sql, params) : t.one(sql, params);
       };
     const v = Reflect.get(t, p, t);
     return typeof v === 'function' ? v.bind(t) : v;
