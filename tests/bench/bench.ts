@@ -22,8 +22,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SCHEMA_VERSION } from '../../server/db/index.ts';
 import { PROJECT_ROOT } from '../../server/lib/version.ts';
 import { DEFAULT_WEB_ROOT } from '../../server/runtime.ts';
 import { measureCsv } from './csv-export.ts';
@@ -31,17 +32,25 @@ import { measureEndpoint } from './endpoints.ts';
 import { createAgent, loadFor, type Probe, startProbe, timedGet } from './http.ts';
 import { type BenchResults, judge, render } from './report.ts';
 import type { Child } from './rpc.ts';
+import { type SeedFigures, seedDatabase } from './seed/seed.ts';
 import { GITHUB_TOKEN, type MinimumRequests, PAGERDUTY_TOKEN, type StandInsInfo, type SyncFigures } from './types.ts';
 import { bundleFigures, openBrowser, type PageTiming, timePage, webBuilt } from './web.ts';
 import {
-  copyDatabase,
+  databaseFor,
+  generatorHash,
   gitCommit,
+  type HttpBackfill,
+  LARGE_PORTS,
   RESULTS_DIR,
-  readCache,
+  readHttpBackfill,
+  readSeeded,
+  resetSeeded,
+  type SeededMeta,
   startStandIns,
   startVigilProcess,
   todayAnchor,
-  writeCache,
+  writeHttpBackfill,
+  writeSeededMeta,
 } from './world.ts';
 
 const PHASES = ['backfill', 'nochange', 'web', 'endpoints', 'csv', 'load', 'upsert', 'demo'] as const;
@@ -55,8 +64,26 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     phases: { type: 'string' },
     out: { type: 'string' },
+    'budget-minutes': { type: 'string', default: '20' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  process.stdout.write(`npm run bench -- [options]
+  --size small|default|large   the simulated organisation (default: default)
+  --seed N                     its seed (default 1)
+  --quick                      a smoke run: few repeats, a slice of the organisation
+  --phases a,b,...             ${'backfill,nochange,web,endpoints,csv,load,upsert,demo'}
+  --fresh                      rebuild the kept large database (or backfill the default one again)
+  --budget-minutes N           large backfill over HTTP: stop after N minutes (default 20); the next
+                               \`--size large --phases backfill\` resumes where it stopped
+  --out FILE                   where to write the JSON (default bench-results/bench-<size>-<time>.json)
+The large organisation (60 teams, 400 repositories, 5 years) is seeded in-process for every phase
+but the backfill (tests/bench/seed: ~1.9M deployments would be >= 3.8M requests over HTTP, hours);
+its backfill over HTTP runs on its own database with --phases backfill and resumes across runs.
+`);
+  process.exit(0);
+}
 const size = values.size as 'small' | 'default' | 'large';
 if (!['small', 'default', 'large'].includes(size)) throw new Error(`--size must be small, default or large, not "${size}".`);
 const seed = Number(values.seed);
@@ -64,9 +91,17 @@ const quick = Boolean(values.quick);
 const phases = new Set<Phase>(
   values.phases
     ? (values.phases.split(',').map((p) => p.trim()) as Phase[])
-    : PHASES.filter((p) => p !== 'demo' || (size === 'default' && !quick)),
+    : PHASES.filter((p) => (p !== 'demo' || (size === 'default' && !quick)) && (p !== 'backfill' || size !== 'large')),
 );
 for (const p of phases) if (!PHASES.includes(p)) throw new Error(`Unknown phase "${p}"; phases: ${PHASES.join(', ')}.`);
+/** The large organisation's backfill over HTTP: its own database, resumed across runs. */
+const httpBackfillMode = size === 'large' && phases.has('backfill');
+if (httpBackfillMode && phases.size > 1)
+  throw new Error(
+    '--size large: run --phases backfill on its own (the backfill over HTTP keeps a database of its own and resumes across runs); the other phases use the database seeded in-process.',
+  );
+const budgetMinutes = Number(values['budget-minutes']);
+if (!(budgetMinutes > 0)) throw new Error(`--budget-minutes must be a positive number, not "${values['budget-minutes']}".`);
 
 /** How hard each phase works: a quick run only shows that everything runs. */
 const plan = quick
@@ -110,12 +145,17 @@ const plan = quick
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const started = performance.now();
-const workDir = join(RESULTS_DIR, 'work', size);
-mkdirSync(workDir, { recursive: true });
-const database = join(workDir, 'vigil.duckdb');
-
-const cache = size === 'large' && !values.fresh ? readCache(size, seed) : null;
-const anchor = cache?.meta.anchor ?? todayAnchor();
+/** The large organisation: its kept seeded database (or why it must be built again), or its HTTP backfill. */
+const kept = size === 'large' && !httpBackfillMode ? (values.fresh ? { stale: '--fresh' } : readSeeded(size, seed)) : null;
+const cache = kept && 'meta' in kept ? kept : null;
+const httpBackfill: HttpBackfill | null = httpBackfillMode ? readHttpBackfill(size, seed, todayAnchor()) : null;
+if (httpBackfill && values.fresh && (httpBackfill.runs.length > 0 || httpBackfill.complete)) {
+  throw new Error(
+    `--fresh with --size large --phases backfill: delete ${httpBackfill.file.replace(/vigil\.duckdb$/, '')} to start the backfill over HTTP again.`,
+  );
+}
+const anchor = cache?.meta.anchor ?? httpBackfill?.anchor ?? todayAnchor();
+const database = httpBackfill?.file ?? databaseFor(size, seed);
 const cpuInfo = cpus();
 const results: BenchResults = {
   meta: {
@@ -170,50 +210,54 @@ async function openVigil(info: StandInsInfo): Promise<string> {
 
 async function backfill(info: StandInsInfo, url: string): Promise<void> {
   const v = vigil as Child;
-  if (cache) {
-    log(`backfill: using the cached database built ${cache.meta.builtAt} (pass --fresh for a new backfill)`);
-    results.backfill = {
-      ...cache.meta.backfill,
-      fromCache: { builtAt: cache.meta.builtAt, commit: cache.meta.commit },
-      minimum: cache.meta.minimum,
-      probe: cache.meta.probe,
-      databaseBytes: statSync(cache.file).size,
-    };
-    results.meta.organisation.records = cache.meta.minimum?.records ?? null;
-    return;
-  }
-  log('backfill: syncing everything from the stand-ins');
+  const resuming = (httpBackfill?.runs.length ?? 0) > 0;
+  log(
+    `backfill: ${resuming ? `resuming the backfill over HTTP (run ${(httpBackfill?.runs.length ?? 0) + 1})` : 'syncing everything from the stand-ins over HTTP'}` +
+      (httpBackfill ? `, for at most ${budgetMinutes} minutes` : ''),
+  );
   const probe = startProbe(`${url}/api/health`, 50);
+  // The large backfill takes hours: stop it (at the next batch boundary) when the budget is spent;
+  // the next run resumes from the collectors' cursors.
+  const budget = httpBackfill
+    ? setTimeout(() => {
+        log(`backfill: ${budgetMinutes} minutes are up; stopping (the next --phases backfill run resumes)`);
+        void v.call('stopSync').catch(() => {});
+      }, budgetMinutes * 60_000)
+    : null;
   const figures = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-backfill' });
+  if (budget) clearTimeout(budget);
   const probed = await probe.stop();
-  log(`backfill: done in ${(figures.wallMs / 1000).toFixed(1)} s; counting the fewest requests the data needs`);
+  const complete = figures.runs.every((r) => r.status === 'succeeded');
+  log(
+    `backfill: ${complete ? 'done' : 'stopped'} after ${(figures.wallMs / 1000).toFixed(1)} s; counting the fewest requests the data needs`,
+  );
   const minimum = await (standIns as { child: Child }).child.call<MinimumRequests>('minimum', {
     githubRepos: configuredRepos(info),
     pagerdutyHistoryDays: pagerdutyHistoryDays(info),
   });
   results.meta.organisation.records = minimum.records;
-  results.backfill = { ...figures, fromCache: null, minimum, probe: probed, databaseBytes: null };
-  if (size === 'large') {
-    // Close (checkpoint) before copying the file into the cache, then reopen.
-    await v.call('close');
-    results.backfill.databaseBytes = statSync(database).size;
-    writeCache(
-      {
-        size,
-        seed,
-        anchor,
-        schemaVersion: (await import('../../server/db/index.ts')).SCHEMA_VERSION,
-        deriveVersion: (await import('../../server/metrics/derive/schema.ts')).DERIVE_VERSION,
-        builtAt: new Date().toISOString(),
-        commit: results.meta.commit,
-        backfill: figures,
-        minimum,
-        probe: probed,
-      },
-      database,
-    );
-    await openVigil(info);
+  let progress: NonNullable<BenchResults['backfill']>['progress'] = null;
+  if (httpBackfill) {
+    httpBackfill.runs.push(figures);
+    httpBackfill.complete = complete;
+    writeHttpBackfill(size, seed, httpBackfill);
+    const total = (source: 'github' | 'pagerduty') =>
+      httpBackfill.runs.reduce((a, f) => a + (f.runs.find((r) => r.source === source)?.requests ?? 0), 0);
+    progress = {
+      run: httpBackfill.runs.length,
+      complete,
+      requestsSoFar: { github: total('github'), pagerduty: total('pagerduty') },
+      secondsSoFar: Math.round(httpBackfill.runs.reduce((a, f) => a + f.wallMs, 0) / 1000),
+    };
   }
+  results.backfill = {
+    ...figures,
+    fromCache: null,
+    minimum,
+    probe: probed,
+    databaseBytes: statSync(database).size,
+    progress,
+  };
 }
 
 async function webPhase(url: string, apiUrls: Set<string>, info: StandInsInfo): Promise<void> {
@@ -327,16 +371,67 @@ async function demoPhase(): Promise<void> {
 
 async function main(): Promise<void> {
   log(`${size} organisation, seed ${seed}, anchor ${anchor.slice(0, 10)}; phases: ${[...phases].join(', ')}`);
-  standIns = await startStandIns(seed, size, anchor);
+  // The large organisation's database for every phase but the backfill: seeded in-process, not
+  // synced over HTTP (tests/bench/seed), once per generator version, then kept.
+  let seededMeta: SeededMeta | null = cache?.meta ?? null;
+  let seeded: SeedFigures | null = null;
+  if (kept && 'stale' in kept) {
+    log(`large database: seeding it in-process, not over HTTP (${kept.stale}); this takes a while, once`);
+    resetSeeded(size, seed);
+    seeded = await seedDatabase({
+      database,
+      seed,
+      size,
+      anchor,
+      githubUrl: `http://127.0.0.1:${LARGE_PORTS.github}`,
+      pagerdutyUrl: `http://127.0.0.1:${LARGE_PORTS.pagerduty}`,
+    });
+    log(`large database: seeded in ${(seeded.wallMs / 60_000).toFixed(1)} minutes`);
+  }
+  // The large organisation's stand-ins listen on fixed ports: the seeded payloads and a resumed
+  // backfill's next-page links carry their URLs.
+  standIns = await startStandIns(seed, size, anchor, size === 'large' ? LARGE_PORTS : undefined);
+  // The kept database was synced up to this clock: the organisation starts there.
+  if (cache) standIns.info.clock = await standIns.child.call<string>('setClock', { iso: cache.meta.clock });
   const info = standIns.info;
   results.meta.organisation = { repos: info.repos, teams: info.teams, generationMs: info.generationMs, records: null };
   log(`stand-ins ready (organisation generated in ${(info.generationMs / 1000).toFixed(1)} s)`);
-  if (cache) copyDatabase(cache.file, database);
-  else for (const f of [database, `${database}.wal`]) rmSync(f, { force: true });
+  if (size !== 'large') {
+    mkdirSync(dirname(database), { recursive: true });
+    for (const f of [database, `${database}.wal`]) rmSync(f, { force: true });
+  }
   const url = await openVigil(info);
   const v = vigil as Child;
+  if (seeded) {
+    // The collectors' cursors come from a sync: this first one over HTTP fetches little (the walks
+    // stop at stored records) and, the payloads being identical, should write nothing.
+    log("large database: first sync over HTTP after seeding (it sets the collectors' cursors)");
+    const firstSync = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-first-sync' });
+    seededMeta = {
+      size,
+      seed,
+      anchor,
+      generatorHash: generatorHash(),
+      schemaVersion: SCHEMA_VERSION,
+      builtAt: new Date().toISOString(),
+      commit: results.meta.commit,
+      clock: info.clock,
+      seeded,
+      firstSync,
+      databaseBytes: statSync(database).size,
+    };
+    if (firstSync.runs.every((r) => r.status === 'succeeded')) writeSeededMeta(seededMeta);
+    else
+      log(
+        `large database: the first sync did not succeed (${firstSync.runs.map((r) => `${r.source} ${r.status}: ${r.error}`).join('; ')}); it will be built again next time`,
+      );
+  }
+  if (seededMeta) {
+    results.seeded = { ...seededMeta, fromCache: seeded === null, databaseBytes: statSync(database).size };
+    results.meta.organisation.records = { ...seededMeta.seeded.github.written, ...seededMeta.seeded.pagerduty.written };
+  }
 
-  if (phases.has('backfill') || cache) await backfill(info, url);
+  if (phases.has('backfill')) await backfill(info, url);
   if (phases.has('nochange')) {
     log('no-change sync');
     results.noChange = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-nochange' });
@@ -400,6 +495,11 @@ async function main(): Promise<void> {
       probe: probed,
       endpoints: paths.length,
     };
+    // The kept database now holds the organisation up to the moved clock.
+    if (seededMeta) {
+      seededMeta = { ...seededMeta, clock: await standIns.child.call<string>('clock') };
+      writeSeededMeta(seededMeta);
+    }
   }
   if (phases.has('upsert')) {
     log(`upsert: ${plan.batchRows} rows into ${plan.baseRows}`);

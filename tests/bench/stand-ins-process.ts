@@ -6,7 +6,7 @@
 //
 // It also computes the fewest requests that fetch everything the organisation holds (what
 // "requests against the minimum" is measured against), straight from the store.
-//   forked by tests/bench/world.ts: stand-ins-process.ts <seed> <size> <anchor>
+//   forked by tests/bench/world.ts: stand-ins-process.ts <seed> <size> <anchor> [githubPort pagerdutyPort]
 import { vigilConfigFor } from '../stand-ins/org/config.ts';
 import { createOrg } from '../stand-ins/org/index.ts';
 import type { OrgSize, OrgStore } from '../stand-ins/org/model.ts';
@@ -129,7 +129,7 @@ async function pagerdutyMinimum(store: OrgStore, historyDays: number, records: R
 }
 
 async function main(): Promise<void> {
-  const [seedText, sizeText, anchor] = process.argv.slice(2);
+  const [seedText, sizeText, anchor, githubPort, pagerdutyPort] = process.argv.slice(2);
   const seed = Number(seedText);
   const size = sizeText as OrgSize;
   const started = performance.now();
@@ -140,12 +140,14 @@ async function main(): Promise<void> {
   const github = await startGitHubStandIn({
     store,
     token: GITHUB_TOKEN,
+    port: Number(githubPort ?? 0),
     logLimit: 0,
     rateLimit: { limit: 1_000_000_000, pointsPerMinute: 1_000_000_000, maxConcurrent: 1_000_000 },
   });
   const pagerduty = await startPagerDutyStandIn({
     store,
     token: PAGERDUTY_TOKEN,
+    port: Number(pagerdutyPort ?? 0),
     logLimit: 0,
     rateLimit: { perMinute: 1_000_000_000 },
     // PagerDuty's Date header is the organisation's clock: the collector's windows end there.
@@ -173,6 +175,11 @@ async function main(): Promise<void> {
       advance: (args: { ms: number }) => {
         const next = Math.min(Date.parse(store.clock()) + args.ms, Date.parse(store.historyEnd));
         store.setClock(new Date(next).toISOString());
+        return store.clock();
+      },
+      clock: () => store.clock(),
+      setClock: (args: { iso: string }) => {
+        store.setClock(args.iso);
         return store.clock();
       },
       minimum: async (args: { githubRepos: string[] | null; pagerdutyHistoryDays: number }): Promise<MinimumRequests> => {

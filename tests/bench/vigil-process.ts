@@ -130,6 +130,12 @@ serveRpc(
       };
     },
 
+    /** Stop the running syncs at their next batch boundary (a budgeted backfill; resumed later). */
+    async stopSync() {
+      await running().service.stop();
+      return true;
+    },
+
     memory: () => ({ ...memory(), heapUsed: process.memoryUsage().heapUsed }),
     resetPeak: () => resetPeakMemory(),
     cpu: () => process.cpuUsage(),
