@@ -246,7 +246,7 @@ async function seedRepo(db: Database, gh: InProcessGitHub, loader: SeedLoader, r
     loader.add('commits', rows.commits);
     await loader.flushIfFull();
   }
-  await loader.flush();
+  await loader.flush(false);
 
   // Closed pull requests (newest update first), then every page of each merged one's commits.
   const merged: number[] = [];
@@ -264,11 +264,11 @@ async function seedRepo(db: Database, gh: InProcessGitHub, loader: SeedLoader, r
     if (!hasNext(got.link) || items.length === 0) break;
     if (numbers.length >= 5_000) {
       loader.derive(derivePulls(repo.name, numbers.splice(0)));
-      await loader.flush();
+      await loader.flush(false);
     }
   }
   loader.derive(derivePulls(repo.name, numbers.splice(0)));
-  await loader.flush();
+  await loader.flush(false);
   for (const number of merged) {
     for (let page = 1; ; page++) {
       const got = await gh.get(`${base}/pulls/${number}/commits`, { per_page: 100, ...(page > 1 ? { page } : {}) });
@@ -283,16 +283,17 @@ async function seedRepo(db: Database, gh: InProcessGitHub, loader: SeedLoader, r
     numbers.push(number);
     if (numbers.length >= 2_000) {
       loader.derive(derivePulls(repo.name, numbers.splice(0)));
-      await loader.flush();
+      await loader.flush(false);
     }
   }
   loader.derive(derivePulls(repo.name, numbers.splice(0)));
-  await loader.flush();
+  await loader.flush(false);
 }
 
 /** Commit the deployments and statuses gathered so far with their outcome derived (as a sync's batches do). */
 async function flushDeployments(loader: SeedLoader, ids: string[], force: boolean): Promise<void> {
   if (!force && ids.length < 5_000) return;
   loader.derive(deriveDeployments(ids.splice(0)));
-  await loader.flush();
+  // The compares' work query reads the deployments next: wait for the last commit then.
+  await loader.flush(force);
 }

@@ -6,13 +6,14 @@ import { type LoaderOptions, loadInto } from '../../../collectors/engine/loader.
 import { emptyBatch, type Row, type RowSet, type SourceName } from '../../../collectors/engine/types.ts';
 import type { Database, WriteTx } from '../../../server/db/index.ts';
 
-/** Rows per transaction: the order of a sync's batches (collectors/engine/batch.ts). */
-const CHUNK = 20_000;
+/** Rows per transaction (a sync commits smaller batches; bigger ones load faster into a new file). */
+const CHUNK = 50_000;
 
 export class SeedLoader {
   private readonly sets = new Map<string, RowSet>();
   private after: ((tx: WriteTx) => Promise<number>)[] = [];
   private size = 0;
+  private inFlight: Promise<void> = Promise.resolve();
   readonly written: Record<string, number> = {};
   offered = 0;
   loadMs = 0;
@@ -44,21 +45,34 @@ export class SeedLoader {
   }
 
   async flushIfFull(): Promise<void> {
-    if (this.size >= CHUNK) await this.flush();
+    if (this.size >= CHUNK) await this.flush(false);
   }
 
-  async flush(): Promise<void> {
-    if (this.size === 0 && this.after.length === 0) return;
-    const batch = emptyBatch();
-    batch.rows = [...this.sets.values()];
-    batch.after = this.after;
-    const t = performance.now();
-    const result = await this.db.write((tx) => loadInto(tx, batch, this.options));
-    this.loadMs += performance.now() - t;
-    this.offered += result.rowsOffered;
-    for (const [table, n] of Object.entries(result.written)) this.written[table] = (this.written[table] ?? 0) + n;
-    this.sets.clear();
-    this.after = [];
-    this.size = 0;
+  /**
+   * Commit what was added. DuckDB loads on its own threads, so by default the next rows are
+   * prepared while this transaction runs (one in flight; the seeder's JavaScript and DuckDB then
+   * share the two cores); `wait` (the default for callers that read the tables next) waits for it.
+   */
+  async flush(wait = true): Promise<void> {
+    if (this.size > 0 || this.after.length > 0) {
+      const batch = emptyBatch();
+      batch.rows = [...this.sets.values()];
+      batch.after = this.after;
+      this.sets.clear();
+      this.after = [];
+      this.size = 0;
+      const previous = this.inFlight;
+      this.inFlight = (async () => {
+        await previous;
+        const t = performance.now();
+        const result = await this.db.write((tx) => loadInto(tx, batch, this.options));
+        this.loadMs += performance.now() - t;
+        this.offered += result.rowsOffered;
+        for (const [table, n] of Object.entries(result.written)) this.written[table] = (this.written[table] ?? 0) + n;
+      })();
+      // At most one transaction waits behind the one running.
+      if (!wait) await previous;
+    }
+    if (wait) await this.inFlight;
   }
 }

@@ -147,7 +147,7 @@ export async function seedPagerDuty(
       await all(handler, key, { ...extra, since: new Date(a).toISOString(), until: new Date(b).toISOString() }, each);
     };
     for (let a = from; a < until; a += spanDays * DAY) await walk(a, Math.min(until, a + spanDays * DAY));
-    await loader.flush();
+    await loader.flush(false);
   };
 
   // The directory.
@@ -180,7 +180,7 @@ export async function seedPagerDuty(
     }
   });
   if (pending.length > 0) loader.derive(deriveFinal(pending));
-  await loader.flush();
+  await loader.flush(false);
   log(`pagerduty: incidents loaded (${requests} pages, ${Math.round((performance.now() - started) / 1000)} s)`);
 
   await windowed(listLogEntries, 'log_entries', 5, {}, simple('log_entries', logEntrySchema, logEntryRow));
@@ -205,7 +205,7 @@ export async function seedPagerDuty(
   }
   // An incident is final once its alerts are stored too (the alerts stream re-derives it likewise).
   loader.derive(deriveAllFinal());
-  await loader.flush();
+  await loader.flush(false);
   log(`pagerduty: alerts loaded (${requests} pages, ${Math.round((performance.now() - started) / 1000)} s)`);
 
   await windowed(listNotifications, 'notifications', 7, {}, simple('notifications', notificationSchema, notificationRow));
