@@ -77,7 +77,7 @@ describe('the default organisation', () => {
     expect(store.users).toHaveLength(60);
     expect(deployments).toBeGreaterThan(15_000);
     expect(deployments).toBeLessThan(32_000);
-    expect(all.total).toBeGreaterThan(4_000);
+    expect(all.total).toBeGreaterThan(2_500);
     expect(all.total).toBeLessThan(8_000);
     expect(Date.parse(anchor) - Date.parse(store.historyStart)).toBeGreaterThanOrEqual(729 * DAY);
   });
@@ -114,6 +114,21 @@ describe('the default organisation', () => {
     expect(mean).toBeGreaterThan(1.3 * median(leads));
   });
 
+  it('keeps the healthy teams under the paging target and the struggling and concentrated ones well over it', () => {
+    // Pages per week of the team's rotation (one person on call at a time): the contrast the
+    // weekly review and the on-call page exist to show. The target is under 5 (METRICS.md).
+    const teamOfIncident = new Map(incidents.map((i) => [i.id, i.teamIds[0]]));
+    const weeks = (until - since) / (7 * DAY);
+    const perWeek = new Map<string, number>();
+    for (const p of pages) {
+      const team = store.teams.find((t) => t.pdTeamId === teamOfIncident.get(p.incidentId));
+      if (team) perWeek.set(team.profile, (perWeek.get(team.profile) ?? 0) + 1 / weeks);
+    }
+    process.stderr.write(`pages per week by profile: ${JSON.stringify(Object.fromEntries(perWeek))}\n`);
+    for (const healthy of ['elite', 'slow']) expect(perWeek.get(healthy)).toBeLessThan(5);
+    for (const busy of ['struggling', 'concentrated']) expect(perWeek.get(busy)).toBeGreaterThan(7);
+  });
+
   it('has a concentrated team whose pages land on two people, and no other such team', () => {
     const teamOfIncident = new Map(incidents.map((i) => [i.id, i.teamIds[0]]));
     for (const team of store.teams) {
@@ -123,7 +138,7 @@ describe('the default organisation', () => {
       const sorted = [...counts.values()].sort((a, b) => b - a);
       const total = sorted.reduce((a, b) => a + b, 0);
       const top2 = ((sorted[0] ?? 0) + (sorted[1] ?? 0)) / total;
-      expect(total).toBeGreaterThan(100);
+      expect(total).toBeGreaterThan(40);
       if (team.profile === 'concentrated') expect(top2).toBeGreaterThanOrEqual(0.8);
       else expect(top2).toBeLessThan(0.8);
     }

@@ -132,7 +132,21 @@ describe('GitHub stand-in: pagination', async () => {
     >[];
     expect(all.some((i) => 'pull_request' in i)).toBe(true);
     expect(all.some((i) => !('pull_request' in i))).toBe(true);
-    const postmortems = (await (await ghGet(gh, `/repos/${repo.fullName}/issues?state=all&labels=postmortem`)).json()) as {
+    // Postmortems follow the worst change-caused incidents: take a repository that has one.
+    let withPostmortem = repo.fullName;
+    for (const r of store.repos) {
+      const found = await store.issues(
+        r.fullName,
+        { state: 'all', labels: ['postmortem'], sort: 'created', direction: 'desc' },
+        0,
+        1,
+      );
+      if (found.total > 0) {
+        withPostmortem = r.fullName;
+        break;
+      }
+    }
+    const postmortems = (await (await ghGet(gh, `/repos/${withPostmortem}/issues?state=all&labels=postmortem`)).json()) as {
       labels: { name: string }[];
     }[];
     expect(postmortems.length).toBeGreaterThan(0);

@@ -70,7 +70,7 @@ export interface CausedSeed {
 const NONE: never[] = [];
 
 /** Median minutes to acknowledge and to resolve, by priority (P1..P5), then none-high, none-low. */
-const ACK_MEDIAN = [2.5, 4, 8, 25, 40, 6, 60];
+const ACK_MEDIAN = [2.5, 3.5, 6, 25, 40, 5, 60];
 const RESOLVE_MEDIAN = [50, 120, 360, 1300, 2000, 180, 1500];
 
 function severityRow(priority: number, urgency: 'high' | 'low'): number {

@@ -210,7 +210,8 @@ class RepoSim extends RepoPlanner {
     d.bad = true;
     const service = this.info.services[0] as number;
     let incidentAt = Number.NaN;
-    if (rng.chance(0.85)) {
+    // Most bad changes page someone; the rest are caught by a rollback or a hotfix first.
+    if (rng.chance(0.65)) {
       incidentAt = sec(d.finalAt + Math.min(18 * HOUR, Math.max(2 * MINUTE, rng.lognormal(35, 1.0) * MINUTE)));
       const priority = [0, 1, 2, 3, -1][rng.weighted([0.1, 0.3, 0.35, 0.1, 0.15])] as number;
       const urgency: 'high' | 'low' =

@@ -112,68 +112,50 @@ function slug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
-// Each person's notification rules for high-urgency incidents: several channels within a minute
-// or two, then reminders while nobody has acknowledged.
+// Each person's notification rules for high-urgency incidents, as people set them up: one channel
+// at once (with an email copy), a second a few minutes later, then phone reminders while nobody
+// has acknowledged. An incident acknowledged within minutes costs one or two pages; one left
+// ringing keeps paging until someone answers or it escalates.
 const HIGH_RULES: NotificationRule[][] = [
   [
     { type: 'push_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 0 },
-    { type: 'sms_notification', delayMinutes: 1 },
-    { type: 'phone_notification', delayMinutes: 2 },
-    { type: 'push_notification', delayMinutes: 3 },
     { type: 'sms_notification', delayMinutes: 5 },
-    { type: 'phone_notification', delayMinutes: 8 },
-    { type: 'phone_notification', delayMinutes: 15 },
+    { type: 'phone_notification', delayMinutes: 10 },
+    { type: 'phone_notification', delayMinutes: 20 },
   ],
   [
-    { type: 'push_notification', delayMinutes: 0 },
+    { type: 'phone_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 0 },
-    { type: 'phone_notification', delayMinutes: 1 },
-    { type: 'sms_notification', delayMinutes: 1 },
-    { type: 'push_notification', delayMinutes: 4 },
-    { type: 'phone_notification', delayMinutes: 6 },
-    { type: 'sms_notification', delayMinutes: 10 },
-    { type: 'phone_notification', delayMinutes: 15 },
+    { type: 'phone_notification', delayMinutes: 10 },
+    { type: 'sms_notification', delayMinutes: 20 },
   ],
   [
     { type: 'sms_notification', delayMinutes: 0 },
-    { type: 'push_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 0 },
-    { type: 'phone_notification', delayMinutes: 1 },
-    { type: 'sms_notification', delayMinutes: 3 },
-    { type: 'phone_notification', delayMinutes: 6 },
-    { type: 'sms_notification', delayMinutes: 12 },
+    { type: 'push_notification', delayMinutes: 6 },
+    { type: 'phone_notification', delayMinutes: 12 },
+    { type: 'phone_notification', delayMinutes: 20 },
   ],
   [
     { type: 'push_notification', delayMinutes: 0 },
-    { type: 'sms_notification', delayMinutes: 0 },
     { type: 'email_notification', delayMinutes: 0 },
-    { type: 'phone_notification', delayMinutes: 2 },
-    { type: 'push_notification', delayMinutes: 3 },
     { type: 'phone_notification', delayMinutes: 5 },
-    { type: 'sms_notification', delayMinutes: 9 },
-    { type: 'phone_notification', delayMinutes: 14 },
+    { type: 'phone_notification', delayMinutes: 15 },
   ],
 ];
 
+// Low-urgency incidents wait for working hours in most setups: an email, sometimes a late push.
 const LOW_RULES: NotificationRule[][] = [
   [
     { type: 'email_notification', delayMinutes: 0 },
-    { type: 'push_notification', delayMinutes: 0 },
-    { type: 'push_notification', delayMinutes: 10 },
-    { type: 'email_notification', delayMinutes: 30 },
-    { type: 'push_notification', delayMinutes: 60 },
+    { type: 'push_notification', delayMinutes: 30 },
   ],
+  [{ type: 'email_notification', delayMinutes: 0 }],
   [
     { type: 'email_notification', delayMinutes: 0 },
-    { type: 'push_notification', delayMinutes: 2 },
-    { type: 'email_notification', delayMinutes: 45 },
-  ],
-  [
-    { type: 'push_notification', delayMinutes: 0 },
-    { type: 'email_notification', delayMinutes: 5 },
-    { type: 'push_notification', delayMinutes: 20 },
-    { type: 'email_notification', delayMinutes: 90 },
+    { type: 'push_notification', delayMinutes: 60 },
+    { type: 'email_notification', delayMinutes: 120 },
   ],
 ];
 
@@ -436,7 +418,9 @@ export function buildStaticOrg(seed: number, size: OrgSize, anchor: number): Sta
   const flapping: FlappingRule[] = [];
   for (let f = 0; f < sp.flappingRules; f++) {
     // Put the first rules on the noisiest teams so the weekly review has something to find.
-    const team = size === 'large' ? rng.int(teamCount) : ([2, 1, 3, 0, 4, 5][f % Math.min(6, teamCount)] as number);
+    // Four of them in the default organisation: two on the concentrated team, one on the struggling
+    // team, one (rarer) on a steady team; the healthy teams stay under the paging target.
+    const team = size === 'large' ? rng.int(teamCount) : ([2, 1, 2, 3, 0, 4][f % Math.min(6, teamCount)] as number);
     const ti = teamInfo[team % teamCount] as TeamInfo;
     const role = HOST_ROLES[(f + team) % HOST_ROLES.length] as string;
     const hosts = Array.from(
@@ -447,7 +431,7 @@ export function buildStaticOrg(seed: number, size: OrgSize, anchor: number): Sta
       service: ti.services[f % ti.services.length] as number,
       template: FLAPPING_TEMPLATES[f % FLAPPING_TEMPLATES.length] as string,
       hosts,
-      rate: rng.range(0.3, 0.6),
+      rate: f === 3 ? rng.range(0.15, 0.25) : rng.range(0.3, 0.6),
     });
   }
 
