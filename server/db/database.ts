@@ -21,7 +21,8 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
-  type DuckDBResultReader,
+  type DuckDBMaterializedResult,
+  type DuckDBPreparedStatement,
   type DuckDBType,
   type DuckDBValue,
   LIST,
@@ -209,26 +210,115 @@ function bindParams(params: Params | undefined): {
   return { values, types };
 }
 
-function readerRows<T>(reader: DuckDBResultReader): T[] {
-  return reader.convertRowObjects(plainConverter) as T[];
+/**
+ * How a statement reaches DuckDB. Every step of @duckdb/node-api's prepared path (extract the
+ * statements, prepare, execute, fetch each chunk) is its own job on libuv's thread pool, and
+ * between jobs the event loop must take a turn: while a sync keeps the process busy each turn can
+ * wait, so a trivial read cost 5 turns. A statement without parameters goes as one query (the
+ * binding `query` call); one with parameters reuses a statement prepared earlier on the same
+ * connection (a connection runs one statement at a time: readers are pooled, the writer is
+ * behind a mutex), so it costs an execute and the fetches.
+ */
+const PREPARED_PER_CONNECTION = 64;
+
+class StatementCache {
+  private readonly statements = new Map<string, DuckDBPreparedStatement>();
+
+  constructor(private readonly conn: DuckDBConnection) {}
+
+  /** A prepared statement for `sql`, or null when DuckDB cannot prepare it alone (several statements). */
+  async get(sql: string): Promise<DuckDBPreparedStatement | null> {
+    const known = this.statements.get(sql);
+    if (known) {
+      // Most recently used last: the oldest is the first to go.
+      this.statements.delete(sql);
+      this.statements.set(sql, known);
+      return known;
+    }
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = await this.conn.prepare(sql);
+    } catch {
+      return null;
+    }
+    this.statements.set(sql, prepared);
+    if (this.statements.size > PREPARED_PER_CONNECTION) {
+      const [oldest, statement] = this.statements.entries().next().value as [string, DuckDBPreparedStatement];
+      this.statements.delete(oldest);
+      statement.destroySync();
+    }
+    return prepared;
+  }
+
+  /** Forget a statement that failed: it is prepared afresh next time. */
+  drop(sql: string): void {
+    const statement = this.statements.get(sql);
+    if (!statement) return;
+    this.statements.delete(sql);
+    statement.destroySync();
+  }
+}
+
+const caches = new WeakMap<DuckDBConnection, StatementCache>();
+
+function cacheOf(conn: DuckDBConnection): StatementCache {
+  let cache = caches.get(conn);
+  if (!cache) {
+    cache = new StatementCache(conn);
+    caches.set(conn, cache);
+  }
+  return cache;
+}
+
+async function execute(conn: DuckDBConnection, sql: string, params: Params | undefined): Promise<DuckDBMaterializedResult> {
+  if (!params || Object.keys(params).length === 0) return conn.run(sql);
+  const { values, types } = bindParams(params);
+  const cache = cacheOf(conn);
+  const prepared = await cache.get(sql);
+  // Several statements in one text: the library runs all but the last, then binds the last.
+  if (!prepared) return conn.run(sql, values, types);
+  try {
+    prepared.clearBindings();
+    prepared.bind(values, types);
+    return await prepared.run();
+  } catch (error) {
+    cache.drop(sql);
+    throw error;
+  }
+}
+
+/**
+ * The rows of a materialized result, read from its chunks in place (DuckDB already holds them all):
+ * the library's reader would fetch each chunk, and then learn there is no next one, as thread-pool jobs.
+ */
+function rowsOf<T>(result: DuckDBMaterializedResult): T[] {
+  const names = result.deduplicatedColumnNames();
+  const rows: Record<string, Plain>[] = [];
+  const chunks = result.chunkCount;
+  for (let c = 0; c < chunks; c++) {
+    const chunk = result.getChunk(c);
+    const count = chunk.rowCount;
+    for (let r = 0; r < count; r++) {
+      const row: Record<string, Plain> = {};
+      chunk.visitRowValues(r, (value, _row, column, type) => {
+        row[names[column] as string] = plainConverter(value, type, plainConverter);
+      });
+      rows.push(row);
+    }
+  }
+  return rows as T[];
 }
 
 function runnerOn(conn: DuckDBConnection): QueryRunner {
   return {
     async all<T>(sql: string, params?: Params): Promise<T[]> {
-      const { values, types } = bindParams(params);
-      const reader = await conn.runAndReadAll(sql, values, types);
-      return readerRows<T>(reader);
+      return rowsOf<T>(await execute(conn, sql, params));
     },
     async one<T>(sql: string, params?: Params): Promise<T | undefined> {
-      const { values, types } = bindParams(params);
-      const reader = await conn.runAndReadAll(sql, values, types);
-      return readerRows<T>(reader)[0];
+      return rowsOf<T>(await execute(conn, sql, params))[0];
     },
     async run(sql: string, params?: Params): Promise<number> {
-      const { values, types } = bindParams(params);
-      const result = await conn.run(sql, values, types);
-      return result.rowsChanged;
+      return (await execute(conn, sql, params)).rowsChanged;
     },
   };
 }
