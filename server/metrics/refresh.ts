@@ -30,6 +30,7 @@ import {
   marksMoved,
   readMarks,
   sinceConditions,
+  snapshotPulls,
   snapshotUserData,
   userDataChanged,
 } from './derive/scope.ts';
@@ -236,6 +237,7 @@ export async function refreshDerived(db: Database, config: VigilConfig, options:
       scopes = await runIncremental(tx, ctx, before as DeriveState, steps);
     }
     await snapshotUserData(tx);
+    await snapshotPulls(tx, full);
     const state: DeriveState = {
       version: DERIVE_VERSION,
       fingerprint,

@@ -112,6 +112,45 @@ describe('incremental refresh', () => {
     expect(await f.one("SELECT hour_class FROM d_pages WHERE id = 'N12'")).toEqual({ hour_class: 'sleep' });
   });
 
+  it("re-derives a pull request's changes when its commits arrive after it was refreshed", async () => {
+    // The collector stores a pull request, then its commits in a later batch, filling the pull
+    // request's first commit and count in place (collectors/github/derive.ts) without moving its
+    // synced_at: a refresh in between (another source's sync ending) must not leave the change's
+    // lead time counted from the merge commit.
+    f.nextSync('2024-06-02T12:00:00Z');
+    await f.pull({
+      repo: API,
+      number: 4,
+      mergedAt: '2024-03-09 06:30',
+      mergeCommitSha: sha('pay-G'),
+      commits: [{ sha: sha('pay-G'), at: '2024-03-08 20:00' }],
+    });
+    // As the pull request's own page left it: its commits not fetched yet.
+    await f.db.run('DELETE FROM pull_request_commits WHERE number = 4');
+    await f.db.run(
+      'UPDATE pull_requests SET first_commit_at = NULL, commit_count = NULL, commits_synced = false WHERE number = 4',
+    );
+    expect((await f.refresh()).mode).toBe('incremental');
+    await f.db.run(
+      `INSERT INTO pull_request_commits (repo, number, sha, authored_at, committed_at)
+       VALUES ($repo, 4, $sha, TIMESTAMPTZ '2024-03-08 18:00:00+00', TIMESTAMPTZ '2024-03-08 18:00:00+00')`,
+      { repo: API, sha: sha('pay-G') },
+    );
+    await f.db.run(
+      "UPDATE pull_requests SET first_commit_at = TIMESTAMPTZ '2024-03-08 18:00:00+00', commit_count = 1, commits_synced = true WHERE number = 4",
+    );
+    expect((await f.refresh()).mode).toBe('incremental');
+    const incremental = await snapshot();
+    expect(
+      await f.one<{ t: string }>("SELECT strftime(first_commit_at, '%Y-%m-%d %H:%M') AS t FROM d_changes WHERE pr_number = 4"),
+    ).toEqual({
+      t: '2024-03-08 18:00',
+    });
+    expect((await f.refresh({ full: true })).mode).toBe('full');
+    const full = await snapshot();
+    for (const t of derivedTableNames) expect(incremental[t], t).toEqual(full[t]);
+  });
+
   it('rebuilds everything when rows disappear from a source table', async () => {
     f.nextSync('2024-06-03T00:00:00Z');
     await f.db.run("DELETE FROM notifications WHERE id = 'N20'");

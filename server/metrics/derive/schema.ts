@@ -7,7 +7,7 @@
 // zone maps tight for the time-range scans every metric does.
 
 /** Bump whenever the meaning or shape of a derived table changes: the next refresh rebuilds all. */
-export const DERIVE_VERSION = 'derive-5';
+export const DERIVE_VERSION = 'derive-6';
 
 /** Derived tables in dependency order, each with its DDL. */
 export const derivedTables: readonly { name: string; ddl: string }[] = [
@@ -113,6 +113,13 @@ export const derivedTables: readonly { name: string; ddl: string }[] = [
     // The manual links and labels as of the last refresh: diffing against it finds the incidents
     // a reviewer changed, including deletions, without trusting any timestamp.
     ddl: `CREATE TABLE d_links_seen (incident_id VARCHAR, fingerprint VARCHAR)`,
+  },
+  {
+    name: 'd_prs_seen',
+    // Each pull request's commit-derived columns as of the last refresh. The collector fills them
+    // when the commits arrive, later than the pull request and without moving its synced_at, so
+    // diffing against this finds the pull requests whose changes must be re-derived.
+    ddl: `CREATE TABLE d_prs_seen (repo VARCHAR, number INTEGER, first_commit_at TIMESTAMPTZ, commit_count INTEGER, commits_synced BOOLEAN)`,
   },
 ];
 

@@ -133,6 +133,9 @@ export interface ScopeSummary {
   shiftsChanged: boolean;
 }
 
+/** The pull request columns d_prs_seen keeps. */
+const PR_SEEN = 'repo, number, first_commit_at, commit_count, commits_synced';
+
 /** A since-condition on a table alias. */
 const on = (alias: string, condition: string) => condition.replace(/\bsynced_at\b/g, `${alias}.synced_at`);
 
@@ -142,6 +145,16 @@ const on = (alias: string, condition: string) => condition.replace(/\bsynced_at\
  * are built by the refresh between its steps.
  */
 export async function buildSourceScopes(tx: WriteTx, since: Since): Promise<void> {
+  // Pull requests new or changed since the last refresh, and those whose commits arrived since
+  // (their first commit and count moved without their synced_at; see d_prs_seen).
+  await tx.run('DROP TABLE IF EXISTS s_prs');
+  await tx.run(`CREATE TEMP TABLE s_prs AS
+    SELECT repo, number FROM pull_requests WHERE ${since.pull_requests}
+    UNION
+    SELECT repo, number FROM (
+      SELECT ${PR_SEEN} FROM pull_requests WHERE commit_count IS NOT NULL
+      EXCEPT SELECT ${PR_SEEN} FROM d_prs_seen
+    )`);
   await tx.run('DROP TABLE IF EXISTS s_repos');
   // Per repository, the earliest deployment whose facts or changes may differ now: new or changed
   // deployments and compares, and the deployments that shipped commits of changed pull requests
@@ -153,13 +166,13 @@ export async function buildSourceScopes(tx: WriteTx, since: Since): Promise<void
       SELECT c.repo, min(d.created_at) FROM deployment_compares c JOIN deployments d ON d.id = c.deployment_id
         WHERE ${on('c', since.deployment_compares)} GROUP BY c.repo
       UNION ALL
-      SELECT p.repo, min(d.created_at) FROM pull_requests p
+      SELECT p.repo, min(d.created_at) FROM s_prs p
         JOIN (
           SELECT repo, number, merge_commit_sha AS sha FROM pull_requests WHERE merge_commit_sha IS NOT NULL
           UNION ALL SELECT repo, number, sha FROM pull_request_commits
         ) x ON x.repo = p.repo AND x.number = p.number
         JOIN deployment_commits dc ON dc.repo = x.repo AND dc.sha = x.sha JOIN deployments d ON d.id = dc.deployment_id
-        WHERE ${on('p', since.pull_requests)} GROUP BY p.repo
+        GROUP BY p.repo
       UNION ALL
       SELECT c.repo, min(d.created_at) FROM commits c JOIN deployment_commits dc ON dc.repo = c.repo AND dc.sha = c.sha
         JOIN deployments d ON d.id = dc.deployment_id WHERE ${on('c', since.commits)} GROUP BY c.repo
@@ -182,6 +195,18 @@ export async function buildSourceScopes(tx: WriteTx, since: Since): Promise<void
     seen AS (SELECT incident_id AS k, fingerprint FROM d_links_seen WHERE starts_with(incident_id, 'labels:')),
     diff AS ((SELECT * FROM cur EXCEPT SELECT * FROM seen) UNION (SELECT * FROM seen EXCEPT SELECT * FROM cur))
     SELECT DISTINCT substr(k, 8) AS id FROM diff`);
+}
+
+/** Remember the pull requests' commit-derived columns this refresh saw (all of them, or those in s_prs). */
+export async function snapshotPulls(tx: WriteTx, full: boolean): Promise<void> {
+  if (full) {
+    await tx.run('DELETE FROM d_prs_seen');
+    await tx.run(`INSERT INTO d_prs_seen SELECT ${PR_SEEN} FROM pull_requests WHERE commit_count IS NOT NULL`);
+    return;
+  }
+  await tx.run('DELETE FROM d_prs_seen USING s_prs s WHERE d_prs_seen.repo = s.repo AND d_prs_seen.number = s.number');
+  await tx.run(`INSERT INTO d_prs_seen SELECT ${PR_SEEN.replace(/(\w+)/g, 'p.$1')} FROM pull_requests p
+    JOIN s_prs s ON s.repo = p.repo AND s.number = p.number WHERE p.commit_count IS NOT NULL`);
 }
 
 /** s_attr: incidents whose attribution (and so impact start) must be recomputed. */
