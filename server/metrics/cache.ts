@@ -1,4 +1,5 @@
-// Response cache keyed by (data version, request). Every committed write bumps the database's
+// Response cache keyed by (data version, request), with identical requests in flight computed once.
+// Every committed write bumps the database's
 // data version (a sync, a derived refresh, a reviewer's label), which empties the cache, so a
 // cached answer is never staler than the data; a short lifetime also bounds answers that depend
 // on the clock (incidents open "now"). Bounded by entries and bytes, least recently used first out.
@@ -19,6 +20,9 @@ export interface CacheOptions {
 
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, Promise<string>>();
+  /** Requests answered by waiting for an identical one's computation. */
+  coalesced = 0;
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -64,6 +68,22 @@ export class ResponseCache {
       if (oldest === undefined) break;
       this.delete(oldest);
     }
+  }
+
+  /**
+   * Compute `key`'s answer once for every caller that asks while it is being computed (a failure
+   * reaches each of them; nothing is kept). With the cache off, every caller computes.
+   */
+  once(key: string, compute: () => Promise<string>): Promise<string> {
+    if (!this.enabled) return compute();
+    const running = this.inFlight.get(key);
+    if (running) {
+      this.coalesced++;
+      return running;
+    }
+    const promise = compute().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, promise);
+    return promise;
   }
 
   clear(): void {

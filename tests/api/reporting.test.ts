@@ -3,6 +3,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/api/app.ts';
+import { cacheFor } from '../../server/metrics/cache.ts';
 import { computeMetric, findMetric, metricNames } from '../../server/metrics/registry.ts';
 import type { Fixture } from '../metrics/fixture.ts';
 import { buildScenario } from '../metrics/scenario.ts';
@@ -103,6 +104,17 @@ describe('metrics', () => {
     expect((await get(path)).headers.get('x-vigil-cache')).toBe('hit');
     await f.db.run("UPDATE meta SET value = value WHERE key = 'nothing'");
     expect((await get(path)).headers.get('x-vigil-cache')).toBe('miss');
+  });
+
+  it('computes identical requests arriving together once, each getting the same answer', async () => {
+    const cache = cacheFor(f.db);
+    f.db.bumpVersion();
+    const before = { coalesced: cache.coalesced, hits: cache.hits };
+    const path = `/api/metrics/lead-time?${MARCH}&grain=week`;
+    const bodies = await Promise.all(Array.from({ length: 6 }, () => get(path).then((r) => r.text())));
+    expect(new Set(bodies).size).toBe(1);
+    // Computed once: the other five waited for it (or, arriving after it was done, hit the cache).
+    expect(cache.coalesced - before.coalesced + (cache.hits - before.hits)).toBe(5);
   });
 
   it('returns the DORA summary per team with the thresholds used', async () => {

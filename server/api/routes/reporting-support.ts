@@ -57,8 +57,15 @@ export async function cached(
   const cache = cacheFor(db);
   const key = requestKey(db, c.req.path, rawParams(c), today(config.timeZone));
   const hit = cache.get(key);
-  const body = hit?.body ?? (await compute());
-  if (!hit) cache.set(key, body, contentType);
+  // Identical requests arriving while the first is computed wait for its answer instead of
+  // computing it again (the dashboard's viewers all ask the same questions after a sync).
+  const body =
+    hit?.body ??
+    (await cache.once(key, async () => {
+      const computed = await compute();
+      cache.set(key, computed, contentType);
+      return computed;
+    }));
   const type = contentType === 'text/csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
   return new Response(body, {
     status: 200,
