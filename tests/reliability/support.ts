@@ -157,7 +157,10 @@ export async function writeReviewerData(db: Database, config: VigilConfig): Prom
   };
   const range = 'from=2020-01-01&to=2026-12-31';
   const incidents = (await call(`/api/incidents?${range}&limit=6`)).items as { id: string; createdAt?: string }[];
-  const deployments = (await call(`/api/deployments?${range}&limit=2&environment=all`)).items as { id: string }[];
+  // Only a successful production deployment can be linked to an incident as its cause.
+  const deployments = (await call(`/api/deployments?${range}&limit=2&environment=production&outcome=success`)).items as {
+    id: string;
+  }[];
   expect(incidents.length).toBeGreaterThanOrEqual(6);
   expect(deployments.length).toBeGreaterThan(0);
   const ids = incidents.map((i) => i.id);

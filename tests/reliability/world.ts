@@ -30,6 +30,8 @@ export interface WorldOptions {
   repos?: number;
   /** PagerDuty history to sync, in days before the organisation's clock (default: all of it). */
   pagerdutyHistoryDays?: number;
+  /** GitHub history to sync, in days before the organisation's clock (default: all of it). */
+  githubHistoryDays?: number;
   tokens?: { github: string; pagerduty: string };
   /** The organisation's clock (default ANCHOR); the start of today makes the dashboard's default ranges full. */
   anchor?: string;
@@ -79,8 +81,16 @@ export async function startVigilWorld(options: WorldOptions): Promise<VigilWorld
   const pagerduty = raw.pagerduty as Record<string, unknown>;
   const written = {
     ...raw,
-    // The GitHub collector's horizon follows the wall clock; reach back to the organisation's anchor.
-    github: { ...(raw.github as object), historyDays: 3650, timeoutSeconds: 10 },
+    // The GitHub collector's horizon follows the wall clock, not the organisation's: ten years reach
+    // back past the organisation's anchor to all of it; a shorter history adds the days since the anchor.
+    github: {
+      ...(raw.github as object),
+      historyDays:
+        options.githubHistoryDays === undefined
+          ? 3650
+          : options.githubHistoryDays + Math.ceil((Date.now() - Date.parse(store.clock())) / 86_400_000),
+      timeoutSeconds: 10,
+    },
     pagerduty: { ...pagerduty, ...(options.pagerdutyHistoryDays ? { historyDays: options.pagerdutyHistoryDays } : {}) },
     teams,
   };
