@@ -26,6 +26,8 @@ export interface DemoOptions {
   cron: string;
   log: (line: string) => void;
   now?: () => Date;
+  /** Days the first sync of a new database fetches before the rest of the history (default 100). */
+  recentDays?: number;
 }
 
 interface DemoState {
@@ -61,6 +63,8 @@ export interface RunningDemo {
   url: string;
   vigil: RunningVigil;
   store: OrgStore;
+  /** Settles when the first sync (both steps for a new database) has ended, or the demo stopped. */
+  firstSync: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +118,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     `# Written by \`vigil demo\` for the simulated organisation; stand-in URLs change on every start.\n${stringify(raw, { lineWidth: 0 })}`,
   );
   const config = parseConfig(configFile, raw);
+  const newDatabase = !existsSync(database);
 
   // The simulated world moves with the wall clock, so each scheduled sync finds new records.
   const ticker = setInterval(() => store.setClock(now().toISOString()), 15_000);
@@ -139,15 +144,26 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     throw error;
   }
   // Sync at once rather than waiting for the first cron tick; the dashboard shows the progress.
-  await vigil.sync?.start({ trigger: 'demo' });
+  // A new database syncs the recent weeks first, so the default views (the last 90 days) are
+  // complete in seconds; the rest of the two years follows in a second sync.
+  let stopped = false;
+  const firstSync = (
+    newDatabase
+      ? syncRecentFirst(vigil, config, options.recentDays ?? RECENT_DAYS, options.log, () => stopped)
+      : syncOnce(vigil, () => stopped)
+  ).catch((error: unknown) =>
+    options.log(`The demo's first sync stopped: ${error instanceof Error ? error.message : String(error)}`),
+  );
 
   let stopping: Promise<void> | undefined;
   return {
     url: vigil.url,
     vigil,
     store,
+    firstSync,
     stop: () => {
       stopping ??= (async () => {
+        stopped = true;
         clearInterval(ticker);
         await vigil.stop();
         await github.close();
@@ -157,4 +173,59 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       return stopping;
     },
   };
+}
+
+/** Days the demo's first sync reaches back first: the default 90-day views and a little more. */
+const RECENT_DAYS = 100;
+
+/**
+ * The first sync of a new demo database, in two steps: the last `recentDays` days, then the whole
+ * configured history. The collectors read the history setting when a run starts, and a wider one
+ * fetches only what is older (what the first step stored and finished is not fetched again).
+ */
+async function syncRecentFirst(
+  vigil: RunningVigil,
+  config: ReturnType<typeof parseConfig>,
+  recentDays: number,
+  log: (line: string) => void,
+  stopped: () => boolean,
+): Promise<void> {
+  const sync = vigil.sync;
+  if (!sync) return;
+  const full = { github: config.github.historyDays, pagerduty: config.pagerduty.historyDays };
+  if (Math.max(full.github, full.pagerduty) <= recentDays) return syncOnce(vigil, stopped);
+  config.github.historyDays = Math.min(recentDays, full.github);
+  config.pagerduty.historyDays = Math.min(recentDays, full.pagerduty);
+  const started = Date.now();
+  try {
+    await sync.start({ trigger: 'demo' });
+    await idle(sync, stopped);
+  } finally {
+    config.github.historyDays = full.github;
+    config.pagerduty.historyDays = full.pagerduty;
+  }
+  if (stopped()) return;
+  log(
+    `The last ${recentDays} days are in (${((Date.now() - started) / 1000).toFixed(0)} s): the dashboard's default views are complete. Syncing the rest of the history now.`,
+  );
+  const history = Date.now();
+  await sync.start({ trigger: 'demo' });
+  await idle(sync, stopped);
+  if (!stopped()) log(`The whole history is in (${((Date.now() - history) / 1000).toFixed(0)} s more).`);
+}
+
+/** One sync of every source, to its end. */
+async function syncOnce(vigil: RunningVigil, stopped: () => boolean): Promise<void> {
+  if (!vigil.sync) return;
+  await vigil.sync.start({ trigger: 'demo' });
+  await idle(vigil.sync, stopped);
+}
+
+/** Resolves when no sync runs (a scheduled one included), or when the demo stops. */
+async function idle(sync: NonNullable<RunningVigil['sync']>, stopped: () => boolean): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500).unref());
+    if (stopped()) return;
+    if ((await sync.status()).running.length === 0) return;
+  }
 }

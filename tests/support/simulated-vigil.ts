@@ -33,6 +33,7 @@ export async function startSimulatedVigil(options: { dir: string; seed?: number;
   });
   const deadline = Date.now() + (options.timeoutMs ?? 150_000);
   try {
+    await demo.firstSync;
     for (;;) {
       const status = await demo.vigil.sync?.status();
       if (status && status.running.length === 0 && status.lastRuns.github && status.lastRuns.pagerduty) {
