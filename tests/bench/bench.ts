@@ -33,6 +33,7 @@ import { createAgent, loadFor, type Probe, startProbe, timedGet } from './http.t
 import { type BenchResults, judge, render } from './report.ts';
 import type { Child } from './rpc.ts';
 import { type SeedFigures, seedDatabase } from './seed/seed.ts';
+import { syntheticDatabase, syntheticDataset, syntheticRawConfig } from './synthetic.ts';
 import { GITHUB_TOKEN, type MinimumRequests, PAGERDUTY_TOKEN, type StandInsInfo, type SyncFigures } from './types.ts';
 import { bundleFigures, openBrowser, type PageTiming, timePage, webBuilt } from './web.ts';
 import {
@@ -65,6 +66,7 @@ const { values } = parseArgs({
     phases: { type: 'string' },
     out: { type: 'string' },
     'budget-minutes': { type: 'string', default: '20' },
+    dataset: { type: 'string', default: 'org' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -75,6 +77,9 @@ if (values.help) {
   --quick                      a smoke run: few repeats, a slice of the organisation
   --phases a,b,...             ${'backfill,nochange,web,endpoints,csv,load,upsert,demo'}
   --fresh                      rebuild the kept large database (or backfill the default one again)
+  --dataset org|synthetic      large only: the simulated organisation seeded in-process (org), or the
+                               SQL-generated synthetic dataset of the same volume (synthetic; only the
+                               endpoints, csv and web phases, which need no stand-ins)
   --budget-minutes N           large backfill over HTTP: stop after N minutes (default 20); the next
                                \`--size large --phases backfill\` resumes where it stopped
   --out FILE                   where to write the JSON (default bench-results/bench-<size>-<time>.json)
@@ -94,6 +99,19 @@ const phases = new Set<Phase>(
     : PHASES.filter((p) => (p !== 'demo' || (size === 'default' && !quick)) && (p !== 'backfill' || size !== 'large')),
 );
 for (const p of phases) if (!PHASES.includes(p)) throw new Error(`Unknown phase "${p}"; phases: ${PHASES.join(', ')}.`);
+/** The large synthetic dataset instead of the organisation (tests/bench/synthetic.ts). */
+const synthetic = values.dataset === 'synthetic';
+if (!['org', 'synthetic'].includes(String(values.dataset)))
+  throw new Error(`--dataset must be org or synthetic, not "${values.dataset}".`);
+if (synthetic && size !== 'large') throw new Error('--dataset synthetic is the large volume: use it with --size large.');
+if (synthetic) {
+  if (!values.phases) for (const p of [...phases]) if (!['endpoints', 'csv', 'web'].includes(p)) phases.delete(p);
+  const bad = [...phases].filter((p) => !['endpoints', 'csv', 'web'].includes(p));
+  if (bad.length > 0)
+    throw new Error(
+      `--dataset synthetic has no stand-ins behind it: only the endpoints, csv and web phases run on it, not ${bad.join(', ')}.`,
+    );
+}
 /** The large organisation's backfill over HTTP: its own database, resumed across runs. */
 const httpBackfillMode = size === 'large' && phases.has('backfill');
 if (httpBackfillMode && phases.size > 1)
@@ -146,7 +164,8 @@ const plan = quick
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const started = performance.now();
 /** The large organisation: its kept seeded database (or why it must be built again), or its HTTP backfill. */
-const kept = size === 'large' && !httpBackfillMode ? (values.fresh ? { stale: '--fresh' } : readSeeded(size, seed)) : null;
+const kept =
+  size === 'large' && !httpBackfillMode && !synthetic ? (values.fresh ? { stale: '--fresh' } : readSeeded(size, seed)) : null;
 const cache = kept && 'meta' in kept ? kept : null;
 const httpBackfill: HttpBackfill | null = httpBackfillMode ? readHttpBackfill(size, seed, todayAnchor()) : null;
 if (httpBackfill && values.fresh && (httpBackfill.runs.length > 0 || httpBackfill.complete)) {
@@ -155,7 +174,7 @@ if (httpBackfill && values.fresh && (httpBackfill.runs.length > 0 || httpBackfil
   );
 }
 const anchor = cache?.meta.anchor ?? httpBackfill?.anchor ?? todayAnchor();
-const database = httpBackfill?.file ?? databaseFor(size, seed);
+const database = synthetic ? syntheticDatabase : (httpBackfill?.file ?? databaseFor(size, seed));
 const cpuInfo = cpus();
 const results: BenchResults = {
   meta: {
@@ -369,7 +388,71 @@ async function demoPhase(): Promise<void> {
   }
 }
 
+/** The phases that only read the database: web pages, every endpoint they used, CSV export. */
+async function readingPhases(url: string, info: StandInsInfo): Promise<{ endpointPaths: string[] }> {
+  const v = vigil as Child;
+  const apiUrls = new Set<string>();
+  if (phases.has('web')) {
+    log('web: bundle and headless Chromium');
+    await webPhase(url, apiUrls, info);
+  }
+  // Without the browser (or with nothing captured), the endpoints the overview uses at least.
+  if (apiUrls.size === 0) apiUrls.add('/api/dora/summary').add('/api/metrics/deployment-frequency?grain=month');
+  let endpointPaths = [...apiUrls].filter((p) => !p.startsWith('/api/sync/status') && !p.startsWith('/api/health')).sort();
+  // A quick run measures a few endpoints of each kind, to show the machinery works.
+  if (quick)
+    endpointPaths = endpointPaths
+      .filter((p) => /\/api\/(dora\/summary|metrics\/lead-time|review\?|pages\?|people)/.test(p))
+      .slice(0, 5);
+  if (phases.has('endpoints')) {
+    log(`endpoints: ${endpointPaths.length}`);
+    const agent = createAgent(8);
+    results.endpoints = [];
+    for (const path of endpointPaths) {
+      results.endpoints.push(await measureEndpoint(v, agent, url, path, plan));
+    }
+    agent.destroy();
+  }
+  if (phases.has('csv')) {
+    const counts = await v.call<Record<string, number>>('tableCounts');
+    const [kind] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? ['deployments'];
+    log(`csv: ${kind} (${counts[kind]} rows)`);
+    const csv = await measureCsv(
+      v,
+      url,
+      kind,
+      info.historyStart.slice(0, 10),
+      info.clock.slice(0, 10),
+      kind === 'deployments' ? '&environment=all' : '',
+    );
+    results.csv = { ...csv, kind };
+  }
+  return { endpointPaths };
+}
+
+/** The phases that only read, on the synthetic dataset (no stand-ins, no syncs). */
+async function mainSynthetic(): Promise<void> {
+  log(`large synthetic dataset, anchor ${anchor.slice(0, 10)}; phases: ${[...phases].join(', ')}`);
+  const meta = await syntheticDataset(anchor, log);
+  results.synthetic = meta;
+  const historyStart = new Date(Date.parse(anchor) - meta.volume.years * 365 * 86_400_000).toISOString();
+  const info: StandInsInfo = {
+    githubUrl: '',
+    pagerdutyUrl: '',
+    config: syntheticRawConfig(),
+    clock: anchor,
+    historyStart,
+    generationMs: meta.generationMs,
+    repos: 400,
+    teams: 20,
+  };
+  results.meta.organisation = { repos: 400, teams: 20, generationMs: meta.generationMs, records: null };
+  const url = await openVigil(info);
+  await readingPhases(url, info);
+}
+
 async function main(): Promise<void> {
+  if (synthetic) return mainSynthetic();
   log(`${size} organisation, seed ${seed}, anchor ${anchor.slice(0, 10)}; phases: ${[...phases].join(', ')}`);
   // The large organisation's database for every phase but the backfill: seeded in-process, not
   // synced over HTTP (tests/bench/seed), once per generator version, then kept.
@@ -436,42 +519,7 @@ async function main(): Promise<void> {
     log('no-change sync');
     results.noChange = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-nochange' });
   }
-  const apiUrls = new Set<string>();
-  if (phases.has('web')) {
-    log('web: bundle and headless Chromium');
-    await webPhase(url, apiUrls, info);
-  }
-  // Without the browser (or with nothing captured), the endpoints the overview uses at least.
-  if (apiUrls.size === 0) apiUrls.add('/api/dora/summary').add('/api/metrics/deployment-frequency?grain=month');
-  let endpointPaths = [...apiUrls].filter((p) => !p.startsWith('/api/sync/status') && !p.startsWith('/api/health')).sort();
-  // A quick run measures a few endpoints of each kind, to show the machinery works.
-  if (quick)
-    endpointPaths = endpointPaths
-      .filter((p) => /\/api\/(dora\/summary|metrics\/lead-time|review\?|pages\?|people)/.test(p))
-      .slice(0, 5);
-  if (phases.has('endpoints')) {
-    log(`endpoints: ${endpointPaths.length}`);
-    const agent = createAgent(8);
-    results.endpoints = [];
-    for (const path of endpointPaths) {
-      results.endpoints.push(await measureEndpoint(v, agent, url, path, plan));
-    }
-    agent.destroy();
-  }
-  if (phases.has('csv')) {
-    const counts = await v.call<Record<string, number>>('tableCounts');
-    const [kind] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? ['deployments'];
-    log(`csv: ${kind} (${counts[kind]} rows)`);
-    const csv = await measureCsv(
-      v,
-      url,
-      kind,
-      info.historyStart.slice(0, 10),
-      info.clock.slice(0, 10),
-      kind === 'deployments' ? '&environment=all' : '',
-    );
-    results.csv = { ...csv, kind };
-  }
+  const { endpointPaths } = await readingPhases(url, info);
   if (phases.has('load')) {
     log(`load: ${plan.loadClients} clients for ${plan.loadSeconds} s while syncs run`);
     const agent = createAgent(plan.loadClients);

@@ -3,6 +3,7 @@
 import type { CsvFigures } from './csv-export.ts';
 import type { EndpointFigures } from './endpoints.ts';
 import type { LoadResult } from './http.ts';
+import type { SyntheticMeta } from './synthetic.ts';
 import { atLeast, atMost, shortPath, type Verdict, worstEndpoint } from './targets.ts';
 import type { BenchSize, MinimumRequests, SyncFigures } from './types.ts';
 import type { UpsertFigures } from './upsert.ts';
@@ -47,6 +48,8 @@ export interface BenchResults {
   };
   /** The large organisation's database: seeded in-process, not synced over HTTP (tests/bench/seed). */
   seeded?: SeededMeta & { fromCache: boolean };
+  /** Or the large synthetic dataset (tests/bench/synthetic.ts): same volume, not the organisation. */
+  synthetic?: SyntheticMeta & { fromCache: boolean };
   noChange?: SyncFigures;
   web?: { bundle: BundleFigures; pages: (PageTiming & { cache: 'cold' | 'warm' })[] };
   endpoints?: EndpointFigures[];
@@ -174,6 +177,16 @@ export function render(r: BenchResults): string {
   out.push(
     `Machine: ${m.machine.cpus} x ${m.machine.model}, ${m.machine.memoryGb} GB, Node ${m.machine.node}, load average at start ${m.machine.loadAverage.map((x) => x.toFixed(1)).join(' ')}`,
   );
+  const sy = r.synthetic;
+  if (sy) {
+    out.push(
+      '',
+      `Database: the large SYNTHETIC dataset (tests/metrics/perf/synthetic.ts, generated in SQL: ${n(sy.volume.deployments)} deployments, ` +
+        `${n(sy.volume.incidents)} incidents, ${n(sy.volume.notifications)} notifications over ${sy.volume.years} years; 20 teams, 400 repositories), ` +
+        `not the simulated organisation${sy.fromCache ? `, kept from ${sy.builtAt}` : ''}: generated in ${(sy.generationMs / 1000).toFixed(0)} s, ` +
+        `derived tables ${(sy.refreshMs / 1000).toFixed(0)} s, ${mb(sy.databaseBytes)} on disk`,
+    );
+  }
   const sd = r.seeded;
   if (sd) {
     const s = sd.seeded;
