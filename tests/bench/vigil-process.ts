@@ -14,6 +14,7 @@ import type { Database, Params } from '../../server/db/index.ts';
 import { cacheFor } from '../../server/metrics/cache.ts';
 import { refreshDerived } from '../../server/metrics/refresh.ts';
 import { type RunningVigil, startVigil } from '../../server/runtime.ts';
+import { bareQuery } from './bare-sql.ts';
 import { memory, resetPeakMemory, serveRpc } from './rpc.ts';
 import type { RunFigures, Source, SyncFigures } from './types.ts';
 import { measureUpsert } from './upsert.ts';
@@ -171,6 +172,22 @@ serveRpc(
         times.push(performance.now() - t);
       }
       return { statements: log.length, ms: median(times), times };
+    },
+
+    /** The endpoint's bare counterpart (tests/bench/bare-sql.ts) run straight on DuckDB, median of repeats; null when none. */
+    async bare(args: { path: string; repeats: number }) {
+      const { vigil: v } = running();
+      const query = bareQuery(args.path);
+      if (!query) return null;
+      const run = async () => {
+        const t = performance.now();
+        for (const s of query.statements) await v.db.all(s.sql, s.params);
+        return performance.now() - t;
+      };
+      await run();
+      const times: number[] = [];
+      for (let i = 0; i < args.repeats; i++) times.push(await run());
+      return { statements: query.statements.length, ms: median(times) };
     },
 
     /** Switch the response cache off (every request computes) or back on. */
