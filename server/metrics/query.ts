@@ -54,6 +54,11 @@ export interface MetricQuery {
   localDays: boolean;
   /** Parameters specific to one endpoint (e.g. thresholds, limit, cursor), validated by it. */
   extra: Record<string, string>;
+  /**
+   * Only the range totals per group are wanted (the DORA summary): no per-bucket rows, and no
+   * confidence interval, which needs every group's values sorted. Set by code, never by a request.
+   */
+  summaryOnly?: boolean;
 }
 
 export type RawParams = Record<string, string[]>;

@@ -46,7 +46,7 @@ export function shapeRows(
   }
   if (q.groupBy === 'none') groups.add(null);
   const have = new Set(rows.map((r) => `${r.bucket}|${r.group}`));
-  for (const bucket of bucketSeries(q)) {
+  for (const bucket of q.summaryOnly ? [] : bucketSeries(q)) {
     for (const group of groups) {
       if (!have.has(`${bucket}|${group}`)) rows.push({ bucket, group, ...empty(bucket) });
     }
@@ -85,13 +85,13 @@ export async function aggregate(
     .map(([name, expr]) => `${expr} AS ${name}`)
     .join(', ');
   const sql = `
-    SELECT grouping(bucket) = 1 AS is_total, bucket, grp, ${aggs}
+    SELECT ${q.summaryOnly ? 'true AS is_total, CAST(NULL AS DATE) AS bucket' : 'grouping(bucket) = 1 AS is_total, bucket'}, grp, ${aggs}
     FROM (
-      SELECT ${bucketExpr(q, source.time, source.day)} AS bucket, ${groupExpr(q, source.dims)} AS grp, *
+      SELECT ${q.summaryOnly ? '' : `${bucketExpr(q, source.time, source.day)} AS bucket, `}${groupExpr(q, source.dims)} AS grp, *
       FROM ${source.from}
       WHERE ${rangeExpr(source.time)} ${source.where ? `AND ${source.where}` : ''} ${filterExpr(q, source.dims)}
     ) f
-    GROUP BY GROUPING SETS ((bucket, grp), (grp))`;
+    ${q.summaryOnly ? 'GROUP BY grp' : 'GROUP BY GROUPING SETS ((bucket, grp), (grp))'}`;
   return runSql(ctx, sql, { ...queryParams(q), ...extraParams });
 }
 
@@ -106,7 +106,7 @@ export async function durations(
 ): Promise<DbRow[]> {
   const extraCols = Object.entries(extra.columns ?? {});
   const src = `
-    SELECT ${bucketExpr(q, source.time, source.day)} AS bucket, ${groupExpr(q, source.dims)} AS grp, CAST(${value} AS DOUBLE) AS x
+    SELECT ${q.summaryOnly ? 'CAST(NULL AS DATE)' : bucketExpr(q, source.time, source.day)} AS bucket, ${groupExpr(q, source.dims)} AS grp, CAST(${value} AS DOUBLE) AS x
       ${extraCols.map(([name, expr]) => `, ${expr} AS ${name}`).join('')}
     FROM ${source.from}
     WHERE ${rangeExpr(source.time)} ${source.where ? `AND ${source.where}` : ''} ${filterExpr(q, source.dims)}`;
@@ -114,6 +114,7 @@ export async function durations(
     source: src,
     extraColumns: extraCols.map(([name]) => name),
     extraAggregates: extra.aggregates ?? {},
+    totalsOnly: q.summaryOnly === true,
   });
   return runSql(ctx, sql, { ...queryParams(q), ci_lower: lowerRankList(), ...extraParams });
 }

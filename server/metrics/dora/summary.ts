@@ -45,11 +45,14 @@ export async function doraGroups(
   version: ThresholdVersion,
   groups: (string | null)[],
 ): Promise<DoraGroup[]> {
+  // Only each metric's range totals are used here: computed without per-bucket rows and the
+  // median's confidence interval (sorting every group's values), which were most of the cost.
+  const totals: MetricQuery = { ...q, summaryOnly: true };
   const [lt, cfr, rec, rw, freq] = await Promise.all([
-    leadTime.compute(ctx, q),
-    changeFailureRate.compute(ctx, q),
-    recoveryTime.compute(ctx, q),
-    reworkRate.compute(ctx, q),
+    leadTime.compute(ctx, totals),
+    changeFailureRate.compute(ctx, totals),
+    recoveryTime.compute(ctx, totals),
+    reworkRate.compute(ctx, totals),
     deployDayMedians(ctx, q),
   ]);
   const ltBy = byGroup(lt.summary);
