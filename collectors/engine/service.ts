@@ -105,6 +105,9 @@ export class SyncService implements SyncController {
             this.log(`vigil: refreshing the metrics after the ${source} sync failed: ${(error as Error).message}`);
           }
         }
+        // The last run to end writes the WAL into the file (commits leave it to grow during syncs;
+        // server/db/database.ts DEFAULT_CHECKPOINT_THRESHOLD says why).
+        if (changed && [...this.active.keys()].every((s) => s === source)) await this.options.db.checkpoint();
         return result;
       } finally {
         markStarted();
