@@ -99,15 +99,18 @@ function upsertSql(spec: TableSpec, columns: readonly string[], stage: string, u
     updates.length === 0
       ? 'DO NOTHING'
       : `DO UPDATE SET ${updates.join(', ')}${sameContent.length > 0 ? ` WHERE NOT (${sameContent.join(' AND ')})` : ''}`;
-  const sql = `
+  const conflict = `ON CONFLICT (${spec.key.map(ident).join(', ')}) ${onConflict}`;
+  const sql = unique
+    ? `INSERT INTO ${table} (${list}) SELECT ${selectCols.join(', ')} FROM ${ident(stage)} s ${conflict}`
+    : `
     INSERT INTO ${table} (${list})
     SELECT ${list} FROM (
       SELECT ${selectCols.join(', ')},
-             ${unique ? '1' : `row_number() OVER (PARTITION BY ${keyCasts.join(', ')} ORDER BY CAST(s.seq_ AS INTEGER) DESC)`} AS rn_
+             row_number() OVER (PARTITION BY ${keyCasts.join(', ')} ORDER BY CAST(s.seq_ AS INTEGER) DESC) AS rn_
       FROM ${ident(stage)} s
     ) n
     WHERE n.rn_ = 1
-    ON CONFLICT (${spec.key.map(ident).join(', ')}) ${onConflict}`;
+    ${conflict}`;
   upsertCache.set(cacheKey, sql);
   return sql;
 }
@@ -133,20 +136,22 @@ async function upsertRows(tx: WriteTx, set: RowSet): Promise<number> {
   const columns = columnsOf(set, spec);
   const stage = `stage_${spec.name}`;
   const rows = set.rows;
-  const staged = (function* () {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as Record<string, Cell>;
-      const out: (string | null)[] = columns.map((c) => cellText(row[c]));
-      out.push(String(i));
-      yield out;
-    }
-  })();
-  await tx.stage(stage, [...columns, 'seq_'], staged);
   const [first, ...rest] = spec.key as [string, ...string[]];
   const unique = await keysUnique(rows.length, (i) => {
     const row = rows[i] as Record<string, Cell>;
     return rest.length === 0 ? String(row[first]) : spec.key.map((c) => String(row[c])).join('\u0000');
   });
+  // Rows in batch order (seq_) only when a key repeats and the newest copy must win: a column
+  // fewer to append, and a plain INSERT … SELECT, for the usual batch.
+  const staged = (function* () {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as Record<string, Cell>;
+      const out: (string | null)[] = columns.map((c) => cellText(row[c]));
+      if (!unique) out.push(String(i));
+      yield out;
+    }
+  })();
+  await tx.stage(stage, unique ? columns : [...columns, 'seq_'], staged);
   return tx.run(upsertSql(spec, columns, stage, unique));
 }
 

@@ -126,13 +126,20 @@ export async function measureUpsert(dir: string, options: { baseRows: number; ba
     // A checkpoint before each (untimed): otherwise whichever commit crosses DuckDB's WAL
     // threshold pays for everyone's checkpoint, and the comparison measures that.
     const checkpoint = () => db.exclusive((x) => x.run('CHECKPOINT'));
-    for (let r = 0; r < options.runs; r++) {
+    // The table grows by each measurement's new rows: which side goes first alternates, so neither
+    // always meets the bigger table.
+    const loader = async () => {
       const a = batchRows();
       await checkpoint();
       runs.vigil.push(rate(a.length, await load(a, [])));
+    };
+    const bareSide = async () => {
       const b = batchRows();
       await checkpoint();
       runs.bare.push(rate(b.length, await bareUpsert(db, b)));
+    };
+    for (let r = 0; r < options.runs; r++) {
+      for (const measure of r % 2 === 0 ? [loader, bareSide] : [bareSide, loader]) await measure();
       const c = batchRows();
       const raw = c.map(rawOf);
       await checkpoint();
