@@ -33,7 +33,9 @@ export async function send(base: URL, req: FuzzRequest, agent: Agent, timeoutMs 
   }
 }
 
-function sendOnce(base: URL, req: FuzzRequest, agent: Agent, timeoutMs: number): Promise<FuzzAnswer> {
+function sendOnce(base: URL, generated: FuzzRequest, agent: Agent, timeoutMs: number): Promise<FuzzAnswer> {
+  const body: string | Buffer | undefined = typeof generated.body === 'function' ? generated.body() : generated.body;
+  const req = { ...generated, body };
   const started = performance.now();
   return new Promise((resolve, reject) => {
     let settled = false;
