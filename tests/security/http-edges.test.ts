@@ -87,14 +87,24 @@ function envelope(answer: RawAnswer): { code: string; message: string; hint?: st
 describe('requests the HTTP parser refuses', () => {
   it.each([
     ['an unknown method', 'FOO /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n', 400, 'bad_method'],
-    ['a URL over 16 KB', `GET /api/incidents?team=${'t,'.repeat(9000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431, 'headers_too_large'],
+    [
+      'a URL over 16 KB',
+      `GET /api/incidents?team=${'t,'.repeat(9000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
     [
       'Content-Length with Transfer-Encoding (request smuggling)',
       'POST /api/sync HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/health HTTP/1.1\r\n\r\n',
       400,
       'bad_request',
     ],
-    ['a header with a control character', 'GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Evil: a\u0001b\r\n\r\n', 400, 'bad_request'],
+    [
+      'a header with a control character',
+      'GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Evil: a\u0001b\r\n\r\n',
+      400,
+      'bad_request',
+    ],
     [
       'two Content-Length headers',
       'POST /api/sync HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
