@@ -179,4 +179,19 @@ describe('trend charts', () => {
     const rules = ruleTrend(trends, normalTheme);
     expect(rules.table.columns.map((c) => c.label)).toContain('disk <n>% (Search)');
   });
+
+  it("opens a week's pages from a point: the team's or schedule's, of the rule on the rule chart", () => {
+    expect(falsePositiveTrend(trends, normalTheme).drill?.(0, 1)).toMatchObject({
+      kind: 'pages',
+      query: { team: ['t'], from: '2024-03-11', to: '2024-03-17', tz: 'UTC' },
+    });
+    expect(ruleTrend(trends, normalTheme).drill?.(0, 1)?.query).toMatchObject({ rule: 'S:disk', from: '2024-03-11' });
+    const schedule = {
+      ...trends,
+      scope: { ...trends.scope, kind: 'schedule' as const, id: 'PSCHED', timeZone: 'Europe/Berlin' },
+    };
+    const ref = labelMixTrend(schedule, normalTheme).drill?.(0, 0);
+    expect(ref?.query).toMatchObject({ schedule: 'PSCHED', from: '2024-03-04', to: '2024-03-10', tz: 'Europe/Berlin' });
+    expect(ref?.query.team).toBeUndefined();
+  });
 });

@@ -1,14 +1,29 @@
 // The review's trend charts as pure option builders over GET /api/review/trends, drawn with the
 // dashboard's time-series builder: the false-positive ratio as reviewed against the suggestions
 // alone (with the pages behind each week), the ratio per noisy rule, the label mix, and
-// follow-ups opened and closed. Weeks with fewer than 10 pages are flagged as small samples.
+// follow-ups opened and closed. Weeks with fewer than 10 pages are flagged as small samples. A
+// click on a week opens its pages (of the rule, on the rule chart) as records.
 
+import type { Query } from '../../api/client.ts';
 import type { MetricRow } from '../../api/types.ts';
 import { buildTimeSeries, percentOf } from '../../charts/options/time-series.ts';
-import type { ChartSpec } from '../../charts/spec.ts';
+import type { ChartSpec, DrillRef } from '../../charts/spec.ts';
 import { SMALL_SAMPLE } from '../../charts/spec.ts';
 import type { ChartTheme } from '../../charts/theme.ts';
+import { addDays } from '../../lib/dates.ts';
 import { type ReviewTrends, reasonOrder, reasonTitles } from './types.ts';
+
+/** The pages of the reviewed team or schedule in one week (its own zone), of one rule if given. */
+function weekPages(data: ReviewTrends, row: MetricRow, rule: string | null = null): DrillRef | null {
+  const week = typeof row.bucket === 'string' ? row.bucket : null;
+  if (!week) return null;
+  const { scope } = data;
+  const query: Query = { from: week, to: addDays(week, 6), tz: scope.timeZone };
+  if (scope.kind === 'team') query.team = [scope.id];
+  else query.schedule = scope.id;
+  if (rule) query.rule = rule;
+  return { kind: 'pages', query, label: `Pages of ${scope.name}${rule ? ', one rule,' : ''} in the week of ${week}` };
+}
 
 export function falsePositiveTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec {
   const rows: MetricRow[] = data.weeks.map((w) => ({
@@ -34,6 +49,7 @@ export function falsePositiveTrend(data: ReviewTrends, theme: ChartTheme): Chart
       { name: 'Pages', unit: 'pages', title: 'pages' },
     ],
     small: (r) => typeof r.pages === 'number' && r.pages > 0 && r.pages < SMALL_SAMPLE,
+    drill: (row) => weekPages(data, row),
     extra: [
       { field: 'human', label: 'Pages labelled by a reviewer', unit: 'pages' },
       { field: 'agreement', label: 'Reviewers agreeing with Vigil', unit: '%', value: percentOf('agreement') },
@@ -61,6 +77,7 @@ export function ruleTrend(data: ReviewTrends, theme: ChartTheme, basis: 'reviewe
     grouped: data.rules.length > 0 ? { label: (g) => titles.get(g) ?? g } : undefined,
     axes: [{ name: 'False-positive ratio', percent: true, max: 100 }],
     small: (r) => typeof r.pages === 'number' && r.pages > 0 && r.pages < SMALL_SAMPLE,
+    drill: (row) => weekPages(data, row, typeof row.group === 'string' ? row.group : null),
   });
 }
 
@@ -79,6 +96,7 @@ export function labelMixTrend(data: ReviewTrends, theme: ChartTheme): ChartSpec 
     ],
     axes: [{ name: 'Incidents', unit: 'incidents', title: 'incidents' }],
     small: () => false,
+    drill: (row) => weekPages(data, row),
   });
 }
 
