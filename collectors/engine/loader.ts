@@ -1,7 +1,8 @@
 // The bulk loader: one batch (normalised rows, raw payloads, errors, cursors) committed in one
 // transaction, never row by row (DUCKDB-NOTES §1 and "Recommended design" 3):
 //   stage each table's rows through the appender into a TEMP table (all VARCHAR, cast on the way
-//   out) → keep the newest copy of each key within the batch (QUALIFY-style row_number) → one
+//   out) → when a key repeats within the batch, keep its newest copy (QUALIFY-style row_number;
+//   a batch of unique keys, the usual one, skips the window and its order column) → one
 //   INSERT … ON CONFLICT DO UPDATE … WHERE the stored row differs, per table, so a row whose content
 //   equals the stored one is left alone (its synced_at too) → append raw payloads that are new or
 //   changed straight into the raw log (their keys are checked first, so a payload's text is copied
