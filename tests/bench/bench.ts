@@ -408,8 +408,13 @@ async function readingPhases(url: string, info: StandInsInfo): Promise<{ endpoin
     log(`endpoints: ${endpointPaths.length}`);
     const agent = createAgent(8);
     results.endpoints = [];
-    for (const path of endpointPaths) {
-      results.endpoints.push(await measureEndpoint(v, agent, url, path, plan));
+    for (const [i, path] of endpointPaths.entries()) {
+      const e = await measureEndpoint(v, agent, url, path, plan);
+      results.endpoints.push(e);
+      // Progress: a large run spends minutes here.
+      log(
+        `endpoints: ${i + 1}/${endpointPaths.length} ${path.slice(0, 80)}: cold p50 ${e.cold1.p50} ms, warm p50 ${e.warm1.p50} ms, 8x cold p95 ${e.cold8.p95} ms, bare ${e.bareSqlMs ?? '-'} ms`,
+      );
     }
     agent.destroy();
   }
