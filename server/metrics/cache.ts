@@ -3,6 +3,7 @@
 // data version (a sync, a derived refresh, a reviewer's label), which empties the cache, so a
 // cached answer is never staler than the data; a short lifetime also bounds answers that depend
 // on the clock (incidents open "now"). Bounded by entries and bytes, least recently used first out.
+import { availableParallelism } from 'node:os';
 import type { Database } from '../db/index.ts';
 
 interface Entry {
@@ -98,6 +99,42 @@ export class ResponseCache {
       this.entries.delete(key);
     }
   }
+}
+
+/**
+ * At most `slots` answers computed at once; the others wait their turn. DuckDB's memory limit is
+ * shared by every query of the process, and eight heavy dashboard queries at once ran out of it on
+ * the large organisation (500s for the lead time, at Vigil's default limit) while on 2 cores they
+ * finish no sooner together than in turn.
+ */
+export class ComputeSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(readonly slots: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+const slotsByDb = new WeakMap<Database, ComputeSlots>();
+
+/** The compute slots of one database: as many as the machine has cores, at least 2. */
+export function computeSlotsFor(db: Database): ComputeSlots {
+  let slots = slotsByDb.get(db);
+  if (!slots) {
+    slots = new ComputeSlots(Math.max(2, availableParallelism()));
+    slotsByDb.set(db, slots);
+  }
+  return slots;
 }
 
 const caches = new WeakMap<Database, ResponseCache>();

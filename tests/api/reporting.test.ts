@@ -3,7 +3,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/api/app.ts';
-import { cacheFor } from '../../server/metrics/cache.ts';
+import { ComputeSlots, cacheFor } from '../../server/metrics/cache.ts';
 import { computeMetric, findMetric, metricNames } from '../../server/metrics/registry.ts';
 import type { Fixture } from '../metrics/fixture.ts';
 import { buildScenario } from '../metrics/scenario.ts';
@@ -111,10 +111,29 @@ describe('metrics', () => {
     f.db.bumpVersion();
     const before = { coalesced: cache.coalesced, hits: cache.hits };
     const path = `/api/metrics/lead-time?${MARCH}&grain=week`;
-    const bodies = await Promise.all(Array.from({ length: 6 }, () => get(path).then((r) => r.text())));
+    const bodies = await Promise.all(Array.from({ length: 6 }, async () => (await get(path)).text()));
     expect(new Set(bodies).size).toBe(1);
     // Computed once: the other five waited for it (or, arriving after it was done, hit the cache).
     expect(cache.coalesced - before.coalesced + (cache.hits - before.hits)).toBe(5);
+  });
+
+  it('computes at most as many answers at once as it has slots, the rest in turn, failures included', async () => {
+    const slots = new ComputeSlots(2);
+    let running = 0;
+    let most = 0;
+    const task = (i: number) =>
+      slots.run(async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setImmediate(r));
+        running--;
+        if (i === 3) throw new Error('boom');
+        return i;
+      });
+    const results = await Promise.allSettled([0, 1, 2, 3, 4, 5].map(task));
+    expect(most).toBe(2);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(await slots.run(async () => 'after')).toBe('after');
   });
 
   it('returns the DORA summary per team with the thresholds used', async () => {

@@ -2,7 +2,7 @@
 // multi-map, QueryError -> 400 with the parameter and allowed values, the derived tables made to
 // exist, and the response cache keyed by data version.
 import type { Context, TypedResponse } from 'hono';
-import { cacheFor, requestKey } from '../../metrics/cache.ts';
+import { cacheFor, computeSlotsFor, requestKey } from '../../metrics/cache.ts';
 import { QueryError, type RawParams } from '../../metrics/query.ts';
 import { ensureDerivedTables } from '../../metrics/refresh.ts';
 import type { MetricContext } from '../../metrics/types.ts';
@@ -62,7 +62,8 @@ export async function cached(
   const body =
     hit?.body ??
     (await cache.once(key, async () => {
-      const computed = await compute();
+      // In turn with the other answers being computed (computeSlotsFor: DuckDB's memory is shared).
+      const computed = await computeSlotsFor(db).run(compute);
       cache.set(key, computed, contentType);
       return computed;
     }));
