@@ -171,7 +171,7 @@ export function render(r: BenchResults): string {
   const out: string[] = [];
   const m = r.meta;
   out.push(
-    `Vigil benchmark: ${m.size} organisation (seed ${m.seed}, anchor ${m.anchor.slice(0, 10)})${m.quick ? ', quick' : ''}, ` +
+    `Vigil benchmark: ${r.synthetic ? `${m.size} SYNTHETIC dataset (anchor ${m.anchor.slice(0, 10)})` : `${m.size} organisation (seed ${m.seed}, anchor ${m.anchor.slice(0, 10)})`}${m.quick ? ', quick' : ''}, ` +
       `${m.seconds} s, commit ${m.commit ?? '?'}`,
   );
   out.push(
