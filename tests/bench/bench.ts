@@ -2,9 +2,12 @@
 // table and writes the same figures to bench-results/ (git-ignored) as JSON.
 //
 //   npm run bench                          the default organisation (2 years, 24 repositories), minutes
-//   npm run bench -- --size large          60 teams, 400 repositories, 5 years: its backfill is cached
-//   npm run bench -- --size small --quick  a smoke run (part of `npm test`)
-//   options: --seed N, --fresh (no cached backfill), --phases backfill,nochange,web,endpoints,csv,load,upsert,demo
+//   npm run bench -- --size large          60 teams, 400 repositories, 5 years: seeded in-process once
+//                                          (tests/bench/seed) and kept; every phase but the backfill
+//   npm run bench -- --size large --phases backfill   its backfill over HTTP, resumed across runs
+//   npm run bench -- --size large --dataset synthetic the reading phases on the SQL-generated volume
+//   npm run bench -- --size small --quick  a smoke run (seconds; not part of `npm test`)
+//   options: --seed N, --fresh, --phases backfill,nochange,web,endpoints,csv,load,upsert,demo, --help
 //
 // Processes: this one drives and measures; the stand-ins (GitHub and PagerDuty over the seeded
 // organisation) and the Vigil under test (the real server, collectors and database) each run in
