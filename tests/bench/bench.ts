@@ -70,6 +70,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'budget-minutes': { type: 'string', default: '20' },
     dataset: { type: 'string', default: 'org' },
+    seeded: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -83,6 +84,8 @@ if (values.help) {
   --dataset org|synthetic      large only: the simulated organisation seeded in-process (org), or the
                                SQL-generated synthetic dataset of the same volume (synthetic; only the
                                endpoints, csv and web phases, which need no stand-ins)
+  --seeded                     small or default: seed the database in-process (kept) instead of a
+                               backfill over HTTP, as the large size always does
   --budget-minutes N           large backfill over HTTP: stop after N minutes (default 20); the next
                                \`--size large --phases backfill\` resumes where it stopped
   --out FILE                   where to write the JSON (default bench-results/bench-<size>-<time>.json)
@@ -167,8 +170,11 @@ const plan = quick
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const started = performance.now();
 /** The large organisation: its kept seeded database (or why it must be built again), or its HTTP backfill. */
-const kept =
-  size === 'large' && !httpBackfillMode && !synthetic ? (values.fresh ? { stale: '--fresh' } : readSeeded(size, seed)) : null;
+/** The database is seeded in-process and kept: always for the large organisation, on request for the others. */
+const seededMode = size === 'large' ? !httpBackfillMode && !synthetic : Boolean(values.seeded);
+if (seededMode && size !== 'large' && phases.has('backfill'))
+  throw new Error('--seeded replaces the backfill over HTTP: leave the backfill phase out.');
+const kept = seededMode ? (values.fresh ? { stale: '--fresh' } : readSeeded(size, seed)) : null;
 const cache = kept && 'meta' in kept ? kept : null;
 const httpBackfill: HttpBackfill | null = httpBackfillMode ? readHttpBackfill(size, seed, todayAnchor()) : null;
 if (httpBackfill && values.fresh && (httpBackfill.runs.length > 0 || httpBackfill.complete)) {
@@ -177,7 +183,7 @@ if (httpBackfill && values.fresh && (httpBackfill.runs.length > 0 || httpBackfil
   );
 }
 const anchor = cache?.meta.anchor ?? httpBackfill?.anchor ?? todayAnchor();
-const database = synthetic ? syntheticDatabase : (httpBackfill?.file ?? databaseFor(size, seed));
+const database = synthetic ? syntheticDatabase : (httpBackfill?.file ?? databaseFor(size, seed, seededMode));
 const cpuInfo = cpus();
 const results: BenchResults = {
   meta: {
@@ -471,7 +477,7 @@ async function main(): Promise<void> {
   let seededMeta: SeededMeta | null = cache?.meta ?? null;
   let seeded: SeedFigures | null = null;
   if (kept && 'stale' in kept) {
-    log(`large database: seeding it in-process, not over HTTP (${kept.stale}); this takes a while, once`);
+    log(`${size} database: seeding it in-process, not over HTTP (${kept.stale}); once, then kept`);
     resetSeeded(size, seed);
     seeded = await seedDatabase({
       database,
@@ -481,17 +487,17 @@ async function main(): Promise<void> {
       githubUrl: `http://127.0.0.1:${LARGE_PORTS.github}`,
       pagerdutyUrl: `http://127.0.0.1:${LARGE_PORTS.pagerduty}`,
     });
-    log(`large database: seeded in ${(seeded.wallMs / 60_000).toFixed(1)} minutes`);
+    log(`${size} database: seeded in ${(seeded.wallMs / 60_000).toFixed(1)} minutes`);
   }
   // The large organisation's stand-ins listen on fixed ports: the seeded payloads and a resumed
   // backfill's next-page links carry their URLs.
-  standIns = await startStandIns(seed, size, anchor, size === 'large' ? LARGE_PORTS : undefined);
+  standIns = await startStandIns(seed, size, anchor, size === 'large' || seededMode ? LARGE_PORTS : undefined);
   // The kept database was synced up to this clock: the organisation starts there.
   if (cache) standIns.info.clock = await standIns.child.call<string>('setClock', { iso: cache.meta.clock });
   const info = standIns.info;
   results.meta.organisation = { repos: info.repos, teams: info.teams, generationMs: info.generationMs, records: null };
   log(`stand-ins ready (organisation generated in ${(info.generationMs / 1000).toFixed(1)} s)`);
-  if (size !== 'large') {
+  if (size !== 'large' && !seededMode) {
     mkdirSync(dirname(database), { recursive: true });
     for (const f of [database, `${database}.wal`]) rmSync(f, { force: true });
   }
@@ -500,7 +506,7 @@ async function main(): Promise<void> {
   if (seeded) {
     // The collectors' cursors come from a sync: this first one over HTTP fetches little (the walks
     // stop at stored records) and, the payloads being identical, should write nothing.
-    log("large database: first sync over HTTP after seeding (it sets the collectors' cursors)");
+    log(`${size} database: first sync over HTTP after seeding (it sets the collectors' cursors)`);
     const firstSync = await v.call<SyncFigures>('sync', { sources: ['github', 'pagerduty'], trigger: 'bench-first-sync' });
     seededMeta = {
       size,
@@ -518,7 +524,7 @@ async function main(): Promise<void> {
     if (firstSync.runs.every((r) => r.status === 'succeeded')) writeSeededMeta(seededMeta);
     else
       log(
-        `large database: the first sync did not succeed (${firstSync.runs.map((r) => `${r.source} ${r.status}: ${r.error}`).join('; ')}); it will be built again next time`,
+        `${size} database: the first sync did not succeed (${firstSync.runs.map((r) => `${r.source} ${r.status}: ${r.error}`).join('; ')}); it will be built again next time`,
       );
   }
   if (seededMeta) {

@@ -104,8 +104,8 @@ export function cacheDir(size: BenchSize, seed: number): string {
  * gigabytes on disk): its meta.json says what it holds and up to which clock it is synced, so the
  * stand-ins of a later run start at that clock. The others are built afresh in bench-results/work/.
  */
-export function databaseFor(size: BenchSize, seed: number): string {
-  return size === 'large' ? join(cacheDir(size, seed), 'vigil.duckdb') : join(RESULTS_DIR, 'work', size, 'vigil.duckdb');
+export function databaseFor(size: BenchSize, seed: number, seeded = size === 'large'): string {
+  return seeded ? join(cacheDir(size, seed), 'vigil.duckdb') : join(RESULTS_DIR, 'work', size, 'vigil.duckdb');
 }
 
 /** The kept seeded database if it is usable now, or why not. */
