@@ -10,6 +10,7 @@
 // the new derived data, never a mix, and a crash leaves the previous state intact.
 import type { VigilConfig } from '../config/schema.ts';
 import type { Database, WriteTx } from '../db/index.ts';
+import { UserFacingError } from '../lib/errors.ts';
 import { deriveAttribution, deriveDeploymentOutcomes, deriveIncidentTokens } from './derive/attribution.ts';
 import { type DeriveContext, deriveSettings, settingsFingerprint, writeConfigTables } from './derive/context.ts';
 import { deriveChanges, deriveDeployments, deriveEnvironments } from './derive/deployments.ts';
@@ -192,11 +193,33 @@ async function runIncremental(
 }
 
 /**
+ * DuckDB's out-of-memory error, said so a user can act on it. A full rebuild sorts and joins whole
+ * tables in one transaction: the large organisation's (2M deployments, 300k incidents) needed about
+ * 6 GB, far above the default limit that keeps a backfill under 1 GB.
+ */
+function outOfMemory(error: unknown): UserFacingError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/out of memory/i.test(message)) return undefined;
+  return new UserFacingError(
+    `Refreshing the metrics' tables ran out of DuckDB's memory limit (${message.split('\n')[0]}). ` +
+      'Nothing was changed. Raise the limit with VIGIL_MEMORY_LIMIT (for example VIGIL_MEMORY_LIMIT=8GB) and start again.',
+  );
+}
+
+/**
  * Bring the derived tables up to date. Safe to call at any time and from several places: calls
  * are serialised by the database's write lock, and a call with nothing new returns at once
  * without a write (so response caches stay warm).
  */
 export async function refreshDerived(db: Database, config: VigilConfig, options: RefreshOptions = {}): Promise<RefreshResult> {
+  try {
+    return await refresh(db, config, options);
+  } catch (error) {
+    throw outOfMemory(error) ?? error;
+  }
+}
+
+async function refresh(db: Database, config: VigilConfig, options: RefreshOptions): Promise<RefreshResult> {
   const started = performance.now();
   const settings = deriveSettings(config);
   const fingerprint = settingsFingerprint(settings);
