@@ -75,7 +75,14 @@ export class HttpMeter {
 
   observe(headers: Headers, now = Date.now()): void {
     const state = this.parseRateLimit(headers, now);
-    if (state) this.budget = state;
+    if (!state) return;
+    // Answers to requests in flight arrive in any order, and within one window the budget only
+    // goes down: an answer saying more is left than one already seen for the same reset is older
+    // news (taking it let a client send past a spent budget).
+    const known = this.budget;
+    const sameWindow = known?.resetAt != null && known.resetAt === state.resetAt;
+    if (sameWindow && known?.remaining != null && state.remaining != null && state.remaining > known.remaining) return;
+    this.budget = state;
   }
 }
 

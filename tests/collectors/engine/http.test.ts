@@ -87,6 +87,22 @@ describe('the metered fetch', () => {
   });
 });
 
+describe('the rate-limit budget', () => {
+  const answer = (remaining: number, reset: number) =>
+    new Headers({ 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': String(reset) });
+
+  it('keeps the lowest remaining of a window whatever order the answers arrive in, and takes a new window', () => {
+    const meter = new HttpMeter(parseGitHubRateLimit);
+    meter.observe(answer(10, 2_000_000_000));
+    meter.observe(answer(7, 2_000_000_000));
+    // An answer to an earlier request, arriving late, says more is left: older news.
+    meter.observe(answer(9, 2_000_000_000));
+    expect(meter.rateLimit?.remaining).toBe(7);
+    meter.observe(answer(4_999, 2_000_003_600));
+    expect(meter.rateLimit?.remaining).toBe(4_999);
+  });
+});
+
 describe('URLs and messages fit to store', () => {
   it('drops user info and secret-looking query parameters', () => {
     expect(redactUrl('https://user:pass@api.github.com/repos/a/b?access_token=abc&per_page=100')).toBe(
