@@ -110,13 +110,22 @@ export async function durations(
       ${extraCols.map(([name, expr]) => `, ${expr} AS ${name}`).join('')}
     FROM ${source.from}
     WHERE ${rangeExpr(source.time)} ${source.where ? `AND ${source.where}` : ''} ${filterExpr(q, source.dims)}`;
-  const sql = durationStatsSql({
+  const options = {
     source: src,
     extraColumns: extraCols.map(([name]) => name),
     extraAggregates: extra.aggregates ?? {},
     totalsOnly: q.summaryOnly === true,
-  });
-  return runSql(ctx, sql, { ...queryParams(q), ci_lower: lowerRankList(), ...extraParams });
+  };
+  const params = { ...queryParams(q), ci_lower: lowerRankList(), ...extraParams };
+  try {
+    return await runSql(ctx, durationStatsSql(options), params);
+  } catch (error) {
+    // Each group's values sorted in a list live in memory: over millions of values (years of a
+    // large organisation's changes) DuckDB can run out of its limit. The same statistics from
+    // window functions, whose sorts spill to disk, then answer instead of an error.
+    if (!/Out of Memory/i.test(String((error as Error)?.message))) throw error;
+    return runSql(ctx, durationStatsSql({ ...options, windowed: true }), params);
+  }
 }
 
 const EMPTY_DURATION = { n: 0, median: null, p90: null, mean: null, ci90: null, smallSample: true };

@@ -60,6 +60,13 @@ export interface DurationStatsOptions {
   extraAggregates?: Record<string, string>;
   /** Range totals per group only, without the confidence interval (MetricQuery.summaryOnly). */
   totalsOnly?: boolean;
+  /**
+   * Read the confidence interval's order statistics with window functions (sorts DuckDB can spill
+   * to disk) instead of each group's sorted list of values (held in memory: over millions of
+   * values it ran out of Vigil's memory limit). Same results, slower; the fallback after an
+   * out-of-memory error (shape.ts).
+   */
+  windowed?: boolean;
 }
 
 /**
@@ -86,6 +93,32 @@ export function durationStatsSql(options: DurationStatsOptions): string {
   }
   const lower = `CASE WHEN n < 5 THEN NULL WHEN n <= ${EXACT_LIMIT} THEN list_extract($ci_lower, n)
     ELSE CAST(floor(n / 2 - 0.5 - 0.8224268 * sqrt(n)) AS BIGINT) + 1 END`;
+  if (options.windowed) {
+    const sameGroup = (l: string, r: string) =>
+      `${l}.is_total = ${r}.is_total AND ${l}.bucket IS NOT DISTINCT FROM ${r}.bucket AND ${l}.grp IS NOT DISTINCT FROM ${r}.grp`;
+    return `
+    WITH src AS (${options.source}),
+    agg AS (
+      SELECT grouping(bucket) = 1 AS is_total, bucket, grp, count(x)::BIGINT AS n, count(*)::BIGINT AS total,
+        quantile_cont(x, 0.5) AS median, quantile_cont(x, 0.9) AS p90, avg(x) AS mean ${aggs}
+      FROM src GROUP BY GROUPING SETS ((bucket, grp), (grp))
+    ),
+    ranked AS (SELECT *, ${lower} AS lo_rank FROM agg),
+    vals AS (
+      SELECT false AS is_total, bucket, grp, x, row_number() OVER (PARTITION BY bucket, grp ORDER BY x) AS r FROM src WHERE x IS NOT NULL
+      UNION ALL
+      SELECT true, CAST(NULL AS DATE), grp, x, row_number() OVER (PARTITION BY grp ORDER BY x) FROM src WHERE x IS NOT NULL
+    ),
+    ci AS (
+      SELECT v.is_total, v.bucket, v.grp, max(v.x) FILTER (WHERE v.r = k.lo_rank) AS ci_lo,
+        max(v.x) FILTER (WHERE v.r = k.n + 1 - k.lo_rank) AS ci_hi
+      FROM vals v JOIN ranked k ON ${sameGroup('k', 'v')}
+      WHERE k.lo_rank IS NOT NULL AND (v.r = k.lo_rank OR v.r = k.n + 1 - k.lo_rank)
+      GROUP BY ALL
+    )
+    SELECT r.is_total, r.bucket, r.grp, r.n, r.total, r.median, r.p90, r.mean, ci.ci_lo, ci.ci_hi ${extraOut}
+    FROM ranked r LEFT JOIN ci ON ${sameGroup('ci', 'r')}`;
+  }
   return `
     WITH src AS (${options.source}),
     agg AS (

@@ -99,4 +99,21 @@ describe('durationStatsSql', () => {
       },
     ]);
   });
+
+  it('gives the same statistics from window functions (the out-of-memory fallback) as from sorted lists', async () => {
+    // Several groups and buckets, ties, a value missing, a group too small for an interval, and a
+    // bucket over the exact-rank table (n > 2000).
+    const source = `SELECT DATE '2024-01-01' + CAST(i % 3 AS INTEGER) AS bucket, 'g' || (i % 4) AS grp,
+        CASE WHEN i % 97 = 0 THEN NULL ELSE CAST((i * 7919) % 1000 AS DOUBLE) END AS x, i % 2 = 0 AS even
+      FROM range(0, 9000) t(i)
+      UNION ALL SELECT DATE '2024-02-01', 'tiny', 5.0, true`;
+    const options = { source, extraColumns: ['even'], extraAggregates: { evens: 'count(*) FILTER (WHERE even)' } };
+    const run = async (windowed: boolean) => {
+      const sql = durationStatsSql({ ...options, windowed });
+      return db.all(`${sql} ORDER BY is_total, bucket, grp`, usedParams(sql, { ci_lower: lowerRankList() }));
+    };
+    const lists = await run(false);
+    expect(lists.length).toBe(18);
+    expect(await run(true)).toEqual(lists);
+  });
 });
