@@ -22,6 +22,27 @@ describe('the API skeleton', () => {
     await db.close();
   });
 
+  it('answers health from memory while a changed database is read again behind it', async () => {
+    const db = await openDatabase(':memory:');
+    const app = createApp({ db, config });
+    const health = async () => (await (await app.request('/api/health')).json()).lastSync.github;
+    expect(await health()).toBeNull();
+    await db.run(
+      "INSERT INTO sync_runs (source, trigger, started_at, status) VALUES ('github', 'cli', '2024-01-01T00:00:00Z', 'running')",
+    );
+    db.bumpVersion();
+    // The first probe after a change answers at once with what was known; the read it started
+    // gives the next one the new run.
+    expect(await health()).toBeNull();
+    let next = await health();
+    for (let i = 0; i < 100 && next === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      next = await health();
+    }
+    expect(next).toMatchObject({ status: 'running' });
+    await db.close();
+  });
+
   it('answers unknown API paths with the JSON error envelope', async () => {
     const db = await openDatabase(':memory:');
     const res = await createApp({ db, config }).request('/api/no/such/thing');

@@ -19,34 +19,47 @@ interface HealthFacts {
   runs: LastRunRow[];
 }
 
-const facts = new WeakMap<Database, Promise<HealthFacts>>();
-const factsVersion = new WeakMap<Database, number>();
+/** The last facts read, and the data version they were read at. */
+const facts = new WeakMap<Database, { version: number; value: HealthFacts; at: number }>();
+const reading = new WeakMap<Database, Promise<HealthFacts>>();
+
+/** How old an answer from memory may be while the database is read again behind it. */
+const STALE_MS = 5_000;
 
 /**
- * What health reads from the database, read again only after a write (every commit bumps the data
- * version, a sync's run records included): monitors probe health often, and during a sync
- * DuckDB's threads are busy loading, so answering from memory keeps the probe a measure of the
- * process, not of the queue in front of DuckDB.
+ * What health reads from the database. Monitors probe health often, and during a sync every
+ * commit changes the data version while DuckDB's threads are busy loading: a probe that waited
+ * for a read would measure the queue in front of DuckDB, not the process. So after a change the
+ * facts are read again in the background (one read at a time) and a probe meanwhile gets the last
+ * ones, at most STALE_MS old; older than that, or never read, it waits for the read.
  */
-function healthFacts(db: Database): Promise<HealthFacts> {
+function healthFacts(db: Database): HealthFacts | Promise<HealthFacts> {
   const version = db.dataVersion;
   const known = facts.get(db);
-  if (known && factsVersion.get(db) === version) return known;
-  const read = (async () => {
-    const schema = await db.one<{ v: number }>('SELECT max(version) AS v FROM schema_version');
-    const runs = await db.all<LastRunRow>(
-      `SELECT source, status, started_at, ended_at, error FROM sync_runs
-       QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) = 1`,
+  if (known && known.version === version) return known.value;
+  let read = reading.get(db);
+  if (!read) {
+    const started = Date.now();
+    read = (async () => {
+      const schema = await db.one<{ v: number }>('SELECT max(version) AS v FROM schema_version');
+      const runs = await db.all<LastRunRow>(
+        `SELECT source, status, started_at, ended_at, error FROM sync_runs
+         QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) = 1`,
+      );
+      return { version, schema: schema?.v ?? 0, runs };
+    })();
+    reading.set(db, read);
+    const done = read;
+    // A failed read is not kept: the next probe tries again.
+    done.then(
+      (value) => {
+        facts.set(db, { version, value, at: started });
+        reading.delete(db);
+      },
+      () => reading.delete(db),
     );
-    return { version, schema: schema?.v ?? 0, runs };
-  })();
-  facts.set(db, read);
-  factsVersion.set(db, version);
-  // A failed read is not kept: the next probe tries again.
-  read.catch(() => {
-    if (facts.get(db) === read) facts.delete(db);
-  });
-  return read;
+  }
+  return known && Date.now() - known.at < STALE_MS ? known.value : read;
 }
 
 export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
