@@ -59,7 +59,11 @@ afterAll(() => {
 
 const children: ChildProcess[] = [];
 
-/** Run the child until `delayMs` after it starts its first write, then SIGKILL it. */
+/**
+ * Run the child until `delayMs` after its first write committed, then SIGKILL it: the child starts
+ * its next write at once, so the kill falls on a write in flight, and every round has something
+ * stored to check (a kill before the first commit, on a loaded machine, left nothing to compare).
+ */
 function runAndKill(delayMs: number): Promise<{ writing: number; committed: number; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +74,7 @@ function runAndKill(delayMs: number): Promise<{ writing: number; committed: numb
     child.stderr?.on('data', (d: Buffer) => (stderr += d));
     child.stdout?.on('data', (d: Buffer) => {
       out += d;
-      if (!timer && /writing \d+/.test(out)) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      if (!timer && /committed \d+/.test(out)) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.on('exit', () => {
       if (timer) clearTimeout(timer);
