@@ -80,8 +80,13 @@ export const durationDistributions: Record<string, DurationSpec> = {
 
 export const distributionNames = [...Object.keys(durationDistributions), 'page-hours'] as const;
 
+/** The duration distribution of that name; a name from a URL may be `constructor` or `__proto__`. */
+export function durationSpec(name: string): DurationSpec | undefined {
+  return Object.hasOwn(durationDistributions, name) ? durationDistributions[name] : undefined;
+}
+
 export function distributionGroupBy(name: string): readonly GroupBy[] {
-  return durationDistributions[name]?.groupBy ?? [];
+  return durationSpec(name)?.groupBy ?? [];
 }
 
 function binExpr(column: string): string {
@@ -124,7 +129,7 @@ export interface DurationDistribution {
 }
 
 export async function durationDistribution(ctx: MetricContext, name: string, q: MetricQuery): Promise<DurationDistribution> {
-  const spec = durationDistributions[name];
+  const spec = durationSpec(name);
   if (!spec) throw new QueryError('name', `No distribution "${name}".`, distributionNames);
   const { source } = spec;
   const targetsS = deriveSettings(ctx.config).targetsS;

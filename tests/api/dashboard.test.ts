@@ -85,6 +85,9 @@ describe('distributions', () => {
   it('404 for an unknown distribution, 400 for a group it does not have', async () => {
     const missing = await json('/api/distributions/velocity', 404);
     expect(missing.error.distributions).toContain('lead-time');
+    // Names an object has from its prototype are not distributions either (found by fuzzing: a 500).
+    for (const name of ['hasOwnProperty', 'constructor', '__proto__', 'toString.csv'])
+      expect((await json(`/api/distributions/${name}`, 404)).error.code).toBeTruthy();
     const bad = await json(`/api/distributions/lead-time?${MARCH}&groupBy=severity`, 400);
     expect(bad.error.parameter).toBe('groupBy');
   });

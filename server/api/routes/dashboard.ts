@@ -11,7 +11,7 @@ import {
   distributionGroupBy,
   distributionNames,
   durationDistribution,
-  durationDistributions,
+  durationSpec,
   type PageHours,
   pageHours,
 } from '../../metrics/distributions.ts';
@@ -72,7 +72,7 @@ export const dashboardRoutes = new Hono<AppEnv>()
     const requested = c.req.param('name');
     const csv = requested.endsWith('.csv');
     const name = csv ? requested.slice(0, -4) : requested;
-    if (name !== 'page-hours' && !durationDistributions[name]) {
+    if (name !== 'page-hours' && !durationSpec(name)) {
       throw notFound(`No distribution "${name}".`, `Distributions: ${distributionNames.join(', ')}.`, {
         distributions: distributionNames,
       });
