@@ -28,8 +28,9 @@ describe.skipIf(!LARGE)('the large organisation', () => {
       expect(m.counts.services).toBe(150);
       expect(m.counts.engineers).toBe(600);
       expect((m.counts.deployments as number) + (m.counts.workflowRuns as number)).toBeGreaterThan(1_600_000);
-      expect(m.counts.incidents).toBeGreaterThan(250_000);
-      expect(m.counts.notifications).toBeGreaterThan(1_500_000);
+      expect(m.counts.incidents).toBeGreaterThan(280_000);
+      // Two or three per paging incident, as real notification rules give (README of the generator).
+      expect(m.counts.notifications).toBeGreaterThan(700_000);
       expect(m.peakRssMb).toBeLessThan(2_000);
     },
     25 * 60_000,

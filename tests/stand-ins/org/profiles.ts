@@ -157,7 +157,7 @@ export const SIZES: Record<OrgSize, SizeParams> = {
     historyDays: 1826,
     futureDays: 45,
     activity: 1.95,
-    incidents: 2.65,
+    incidents: 4.5,
     flappingRules: 40,
     repoCache: 24,
     monthCache: 12,
