@@ -111,6 +111,8 @@ export class GitHubClient {
   private readonly fetchers = new Map<string, typeof fetch>();
   /** Requests sent and not answered yet: they will use budget the last answer did not count. */
   private inFlight = 0;
+  /** Requests cleared by checkBudget that have not been sent yet. */
+  private reserved = 0;
 
   constructor(private readonly options: GitHubClientOptions) {
     this.maxWaitSeconds = options.maxWaitSeconds ?? 60;
@@ -186,11 +188,12 @@ export class GitHubClient {
   private async checkBudget(): Promise<void> {
     for (;;) {
       const budget = this.options.meter.rateLimit;
-      if (budget?.remaining === null || budget?.remaining === undefined || !budget.resetAt) return;
-      // Requests in flight will spend part of what the last answer said was left.
-      if (budget.remaining > this.inFlight) return;
+      if (budget?.remaining === null || budget?.remaining === undefined || !budget.resetAt) return this.reserve();
+      // Requests in flight, and those cleared to go that have not left yet, will spend part of
+      // what the last answer said was left.
+      if (budget.remaining > this.inFlight + this.reserved) return this.reserve();
       const wait = (Date.parse(budget.resetAt) - Date.now()) / 1000;
-      if (wait <= 0) return;
+      if (wait <= 0) return this.reserve();
       if (budget.remaining > 0) {
         // Let the requests in flight answer: they tell what is really left.
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -199,7 +202,7 @@ export class GitHubClient {
       if (wait <= this.maxWaitSeconds) {
         this.options.log(`github: rate limit used up; waiting ${Math.ceil(wait)} s for the reset`);
         await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait) * this.baseValue));
-        return;
+        return this.reserve();
       }
       throw new FatalSyncError(
         `GitHub's rate limit is used up (0 of ${budget.limit ?? '?'} requests left until ${formatReset(budget.resetAt)}). ` +
@@ -213,8 +216,19 @@ export class GitHubClient {
    * Send one request, again after a server error or a network failure (Octokit reports both as a
    * RequestError, a network failure with status 500): up to RETRIES times, waiting 1, 4, 9 s.
    */
+  /**
+   * Cleared to send: counted at once, in the same turn as the check, so callers checking in the
+   * turns before this one's request leaves do not all see the same room (they did, and several
+   * requests went past a spent budget when many waited at once).
+   */
+  private reserve(): void {
+    this.reserved++;
+  }
+
   private async send<T>(request: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      // Every send follows a checkBudget that reserved its place.
+      this.reserved = Math.max(0, this.reserved - 1);
       this.inFlight++;
       try {
         return await request();
