@@ -153,7 +153,17 @@ describe('the weekly review in the browser', () => {
     await stage.waitFor();
     const first = await stage.locator('h2').textContent();
     await page.keyboard.press('j');
-    await expect.poll(() => stage.locator('h2').textContent(), { timeout: 10_000 }).not.toBe(first);
+    // On a loaded machine the stage can show before its keys are bound: press again until it moves.
+    await expect
+      .poll(
+        async () => {
+          const now = await stage.locator('h2').textContent();
+          if (now === first) await page.keyboard.press('j');
+          return now;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .not.toBe(first);
     await page.keyboard.press('f');
     await focused(page, 'title');
     await page.keyboard.type('Raise the threshold after the capacity work');
@@ -169,7 +179,7 @@ describe('the weekly review in the browser', () => {
     await page.keyboard.type('Noisy week: the threshold follow-up should cut a third of the pages.');
     await page.keyboard.press('Control+Enter');
     await expect
-      .poll(() => page.locator('[data-card="hand-off"]').textContent(), { timeout: 10_000 })
+      .poll(() => page.locator('[data-card="hand-off"]').textContent(), { timeout: 20_000 })
       .toContain('Last saved by Rita Reviewer');
     // Esc leaves the note's field; then the keys are commands again.
     await page.keyboard.press('Escape');
