@@ -190,16 +190,14 @@ async function syncRecentFirst(
   log: (line: string) => void,
   stopped: () => boolean,
 ): Promise<void> {
-  const sync = vigil.sync;
-  if (!sync) return;
+  if (!vigil.sync) return;
   const full = { github: config.github.historyDays, pagerduty: config.pagerduty.historyDays };
   if (Math.max(full.github, full.pagerduty) <= recentDays) return syncOnce(vigil, stopped);
   config.github.historyDays = Math.min(recentDays, full.github);
   config.pagerduty.historyDays = Math.min(recentDays, full.pagerduty);
   const started = Date.now();
   try {
-    await sync.start({ trigger: 'demo' });
-    await idle(sync, stopped);
+    await syncOnce(vigil, stopped);
   } finally {
     config.github.historyDays = full.github;
     config.pagerduty.historyDays = full.pagerduty;
@@ -209,8 +207,7 @@ async function syncRecentFirst(
     `The last ${recentDays} days are in (${((Date.now() - started) / 1000).toFixed(0)} s): the dashboard's default views are complete. Syncing the rest of the history now.`,
   );
   const history = Date.now();
-  await sync.start({ trigger: 'demo' });
-  await idle(sync, stopped);
+  await syncOnce(vigil, stopped);
   if (!stopped()) log(`The whole history is in (${((Date.now() - history) / 1000).toFixed(0)} s more).`);
 }
 

@@ -14,7 +14,6 @@ interface LastRunRow {
 }
 
 interface HealthFacts {
-  version: number;
   schema: number;
   runs: LastRunRow[];
 }
@@ -46,7 +45,7 @@ function healthFacts(db: Database): HealthFacts | Promise<HealthFacts> {
         `SELECT source, status, started_at, ended_at, error FROM sync_runs
          QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) = 1`,
       );
-      return { version, schema: schema?.v ?? 0, runs };
+      return { schema: schema?.v ?? 0, runs };
     })();
     reading.set(db, read);
     const done = read;
