@@ -70,10 +70,26 @@ export interface DurationStatsOptions {
 }
 
 /**
+ * quantile_cont(x, q) read from a group's sorted values `xs` (n of them), by DuckDB's own rule: the
+ * position (n - 1) * q, and between two order statistics lo * (1 - d) + hi * d with d the fraction
+ * (the same double arithmetic, so the same value to the last bit). Each group's values are sorted
+ * once for the confidence interval anyway; two quantile_cont calls beside it doubled the work (a
+ * 5-year lead time over 3.4M changes: 0.5x the time without them).
+ */
+function sortedQuantile(xs: string, n: string, q: number): string {
+  // In DOUBLE as DuckDB computes it: a literal such as 0.9 alone is a DECIMAL, whose exact product
+  // can fall on the other side of a whole number than the double one.
+  const pos = `(CAST(${n} - 1 AS DOUBLE) * CAST(${q} AS DOUBLE))`;
+  const at = (offset: number) => `list_extract(${xs}, CAST(floor(${pos}) AS BIGINT) + ${offset})`;
+  return `(CASE WHEN ${n} = 0 THEN NULL WHEN ${pos} = floor(${pos}) THEN ${at(1)}
+    ELSE ${at(1)} * (CAST(1 AS DOUBLE) - (${pos} - floor(${pos}))) + ${at(2)} * (${pos} - floor(${pos})) END)`;
+}
+
+/**
  * SQL computing, per (bucket, group) and per group over the whole range (is_total, bucket NULL), in
  * one GROUPING SETS pass: n (rows with a value), total (all rows), median, p90, mean, ci_lo, ci_hi and
- * the extra aggregates. The confidence-interval order statistics are read from each group's sorted
- * values (measured ~3.7x faster than ranking every row with window functions). Needs the bound
+ * the extra aggregates. The median, p90 and the confidence-interval order statistics are read from
+ * each group's sorted values (measured ~3.7x faster than ranking every row with window functions). Needs the bound
  * parameter $ci_lower (lowerRankList()).
  */
 export function durationStatsSql(options: DurationStatsOptions): string {
@@ -123,12 +139,11 @@ export function durationStatsSql(options: DurationStatsOptions): string {
     WITH src AS (${options.source}),
     agg AS (
       SELECT grouping(bucket) = 1 AS is_total, bucket, grp, count(x)::BIGINT AS n, count(*)::BIGINT AS total,
-        quantile_cont(x, 0.5) AS median, quantile_cont(x, 0.9) AS p90, avg(x) AS mean,
-        list_sort(list(x) FILTER (WHERE x IS NOT NULL)) AS xs ${aggs}
+        avg(x) AS mean, list_sort(list(x) FILTER (WHERE x IS NOT NULL)) AS xs ${aggs}
       FROM src GROUP BY GROUPING SETS ((bucket, grp), (grp))
     ),
     ranked AS (SELECT *, ${lower} AS lo_rank FROM agg)
-    SELECT is_total, bucket, grp, n, total, median, p90, mean,
+    SELECT is_total, bucket, grp, n, total, ${sortedQuantile('xs', 'n', 0.5)} AS median, ${sortedQuantile('xs', 'n', 0.9)} AS p90, mean,
       CASE WHEN lo_rank IS NOT NULL THEN list_extract(xs, lo_rank) END AS ci_lo,
       CASE WHEN lo_rank IS NOT NULL THEN list_extract(xs, n + 1 - lo_rank) END AS ci_hi ${extraOut}
     FROM ranked`;

@@ -100,6 +100,24 @@ describe('durationStatsSql', () => {
     ]);
   });
 
+  it("reads the median and p90 from the sorted values to the last bit of DuckDB's quantile_cont", async () => {
+    // Every group size from 1 to 400 (each position (n - 1) * q whole or between two values),
+    // irrational-looking values, ties and negative values.
+    const source = `SELECT CAST(NULL AS DATE) AS bucket, CAST(g AS VARCHAR) AS grp,
+        CASE WHEN i % 5 = 0 THEN CAST(i % 7 AS DOUBLE) ELSE sin(i * 12.9898 + g) * 43758.5453 END AS x
+      FROM range(1, 401) a(g), range(0, 400) b(i) WHERE i < g`;
+    const sql = durationStatsSql({ source });
+    const ours = await db.all<{ grp: string; median: number; p90: number }>(
+      `SELECT grp, median, p90 FROM (${sql}) WHERE is_total ORDER BY grp`,
+      usedParams(sql, { ci_lower: lowerRankList() }),
+    );
+    const duck = await db.all<{ grp: string; median: number; p90: number }>(
+      `SELECT grp, quantile_cont(x, 0.5) AS median, quantile_cont(x, 0.9) AS p90 FROM (${source}) GROUP BY grp ORDER BY grp`,
+    );
+    expect(ours.length).toBe(400);
+    expect(ours).toEqual(duck);
+  });
+
   it('gives the same statistics from window functions (the out-of-memory fallback) as from sorted lists', async () => {
     // Several groups and buckets, ties, a value missing, a group too small for an interval, and a
     // bucket over the exact-rank table (n > 2000).
