@@ -8,7 +8,7 @@
 // DuckDB renders each row as one finished line (csvLinesQuery): converting every cell to a JS
 // value and back to text measured ~1.4 µs a cell, several times the cost of one string per row.
 import { createWriteStream } from 'node:fs';
-import type { Database, Params } from '../db/index.ts';
+import type { Database, Params, QueryRunner } from '../db/index.ts';
 
 export type CsvValue = string | number | boolean | null | undefined | readonly unknown[] | Record<string, unknown>;
 
@@ -58,12 +58,17 @@ function fieldSql(name: string, type: string): string {
     ELSE ${safe} END)`;
 }
 
-/** The query rewritten to yield one column, `line`: each row as a finished CSV line. */
-async function csvLinesQuery(
-  db: Database,
+/**
+ * The query rewritten to yield `line`, each row as a finished CSV line of `columns`, plus the
+ * `carry` columns passed through untouched (the pre-rendered lines table stores its keys next to
+ * the line: server/metrics/derive/csv-lines.ts).
+ */
+export async function csvLinesSql(
+  db: Pick<QueryRunner, 'all'>,
   sql: string,
   params: Params,
   columns: readonly string[] | undefined,
+  carry: readonly string[] = [],
 ): Promise<{ sql: string; header: string }> {
   const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE (${sql})`, params);
   const types = new Map(described.map((d) => [d.column_name, d.column_type]));
@@ -82,12 +87,37 @@ async function csvLinesQuery(
     const type = types.get(c);
     return type === undefined ? "''" : fieldSql(c, isText(type) ? 'VARCHAR' : type);
   });
+  const carried = carry.map((c) => `, q.${quoted(c)} AS ${quoted(c)}`).join('');
+  const carriedOut = carry.map((c) => `, t.${quoted(c)}`).join('');
   return {
     // concat_ws in one call: a chain of || built an intermediate string per field (every field is
     // non-null here, so nothing is skipped).
-    sql: `SELECT concat_ws(',', ${fields.join(', ')}) AS line FROM (SELECT ${inner.join(', ')} FROM (${sql}) q) t`,
+    sql: `SELECT concat_ws(',', ${fields.join(', ')}) AS line${carriedOut} FROM (SELECT ${inner.join(', ')}${carried} FROM (${sql}) q) t`,
     header: csvLine(cols),
   };
+}
+
+/**
+ * `rendered`: the query yields the finished lines already, as its `line` column (the stored lines
+ * of server/metrics/derive/csv-lines.ts), so only the header comes from `columns`. Otherwise
+ * the query's columns are rendered at query time (csvLinesSql).
+ */
+export interface CsvOptions {
+  rendered?: boolean;
+}
+
+async function linesQuery(
+  db: Database,
+  sql: string,
+  params: Params,
+  columns: readonly string[] | undefined,
+  options: CsvOptions,
+): Promise<{ sql: string; header: string }> {
+  if (options.rendered) {
+    if (!columns || columns.length === 0) throw new Error('Pre-rendered CSV lines need their column names.');
+    return { sql, header: csvLine(columns) };
+  }
+  return csvLinesSql(db, sql, params, columns);
 }
 
 const encoder = new TextEncoder();
@@ -96,13 +126,19 @@ const encoder = new TextEncoder();
  * Stream a query as CSV. The reader connection is held only while the consumer keeps reading; a
  * cancelled download stops the query at the next chunk.
  */
-export function csvStream(db: Database, sql: string, params: Params, columns?: readonly string[]): ReadableStream<Uint8Array> {
+export function csvStream(
+  db: Database,
+  sql: string,
+  params: Params,
+  columns?: readonly string[],
+  options: CsvOptions = {},
+): ReadableStream<Uint8Array> {
   let resume: (() => void) | undefined;
   let cancelled = false;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        csvLinesQuery(db, sql, params, columns)
+        linesQuery(db, sql, params, columns, options)
           .then(async (q) => {
             controller.enqueue(encoder.encode(q.header));
             await db.stream(q.sql, params, async (rows) => {
@@ -162,6 +198,7 @@ export async function writeCsvFile(
   params: Params,
   path: string,
   columns?: readonly string[],
+  options: CsvOptions = {},
 ): Promise<number> {
   const out = path === '-' ? process.stdout : createWriteStream(path, { encoding: 'utf8' });
   let failure: Error | undefined;
@@ -177,7 +214,7 @@ export async function writeCsvFile(
     });
   let rows = 0;
   try {
-    const q = await csvLinesQuery(db, sql, params, columns);
+    const q = await linesQuery(db, sql, params, columns, options);
     await write(q.header);
     rows = await db.stream(q.sql, params, async (chunk) => {
       let text = '';

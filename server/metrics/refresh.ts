@@ -13,6 +13,7 @@ import type { Database, WriteTx } from '../db/index.ts';
 import { UserFacingError } from '../lib/errors.ts';
 import { deriveAttribution, deriveDeploymentOutcomes, deriveIncidentTokens } from './derive/attribution.ts';
 import { type DeriveContext, deriveSettings, settingsFingerprint, writeConfigTables } from './derive/context.ts';
+import { csvLinesCurrent, renderCsvLines } from './derive/csv-lines.ts';
 import { deriveChanges, deriveDeployments, deriveEnvironments } from './derive/deployments.ts';
 import { deriveIncidentBase, deriveIncidentImpact } from './derive/incidents.ts';
 import { deriveFlapping, deriveLabels } from './derive/noise.ts';
@@ -237,7 +238,23 @@ async function refresh(db: Database, config: VigilConfig, options: RefreshOption
 
   if (!reason && before && !marksMoved(before.marks, now.marks) && !countsChanged(before.counts, now.counts)) {
     const userData = await userDataChanged(db);
-    if (!userData) return { mode: 'unchanged', reason: 'nothing new', ms: Math.round(performance.now() - started) };
+    if (!userData) {
+      if (await csvLinesCurrent(db))
+        return { mode: 'unchanged', reason: 'nothing new', ms: Math.round(performance.now() - started) };
+      // The facts are current but the CSV lines are missing or of older code: render only those.
+      const steps = new Steps();
+      await db.write((tx) =>
+        steps.run('csv lines', async () => {
+          await renderCsvLines(tx, { full: true, previousStamp: before.refreshedAt, stamp: before.refreshedAt });
+        }),
+      );
+      return {
+        mode: 'incremental',
+        reason: 'CSV lines rendered',
+        ms: Math.round(performance.now() - started),
+        steps: steps.timings,
+      };
+    }
   }
 
   const full = reason !== undefined;
@@ -273,6 +290,10 @@ async function refresh(db: Database, config: VigilConfig, options: RefreshOption
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       { key: STATE_KEY, value: JSON.stringify(state) },
     );
+    // Last: an incremental render reads the scope tables every step above left.
+    await steps.run('csv lines', async () => {
+      await renderCsvLines(tx, { full, previousStamp: before?.refreshedAt, stamp: state.refreshedAt });
+    });
     return scopes;
   });
   ensured.add(db);

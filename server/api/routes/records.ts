@@ -7,7 +7,7 @@ import { csvFileName, csvHeaders, csvStream } from '../../lib/csv.ts';
 import { resolveQuery } from '../../metrics/query.ts';
 import { getDeployment } from '../../metrics/records/deployments.ts';
 import { getIncident } from '../../metrics/records/incidents.ts';
-import { type RecordKind, recordKinds } from '../../metrics/records/index.ts';
+import { type RecordKind, recordCsvQuery, recordKinds } from '../../metrics/records/index.ts';
 import { parsePage } from '../../metrics/records/shared.ts';
 import { knownFilterValues } from '../../metrics/registry.ts';
 import type { AppEnv } from '../app.ts';
@@ -42,8 +42,9 @@ function register(app: Hono<AppEnv>, kind: RecordKind) {
   });
   app.get(`/${kind.name}.csv`, async (c) => {
     const { q } = await recordQuery(c, kind, true);
-    const { sql, params } = await withQueryErrors(async () => kind.csv(q));
-    return new Response(csvStream(c.get('deps').db, sql, params, kind.columns), {
+    const db = c.get('deps').db;
+    const { sql, params, rendered } = await withQueryErrors(() => recordCsvQuery(db, kind, q));
+    return new Response(csvStream(db, sql, params, kind.columns, { rendered }), {
       status: 200,
       headers: csvHeaders(csvFileName(['vigil', kind.name, q.fromDate, q.toDate])),
     });

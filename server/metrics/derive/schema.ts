@@ -124,3 +124,19 @@ export const derivedTables: readonly { name: string; ddl: string }[] = [
 ];
 
 export const derivedTableNames = derivedTables.map((t) => t.name);
+
+/**
+ * Pre-rendered CSV lines (derive/csv-lines.ts): each record's finished CSV line next to the keys
+ * its export filters and sorts on, maintained in the refresh's transaction. Kept out of
+ * derivedTables: they have their own version (CSV_LINES_VERSION), are built when missing or stale
+ * without rebuilding the facts, and the export falls back to rendering at query time meanwhile.
+ */
+export const csvLineTables: readonly { name: string; ddl: string }[] = [
+  {
+    name: 'd_csv_deployments',
+    ddl: `CREATE TABLE d_csv_deployments (
+      id VARCHAR, sort_time TIMESTAMPTZ, created_at TIMESTAMPTZ, production BOOLEAN, outcome VARCHAR,
+      change_failed BOOLEAN, team_id VARCHAR, repo VARCHAR, line VARCHAR
+    )`,
+  },
+];

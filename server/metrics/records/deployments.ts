@@ -19,7 +19,8 @@ export const deploymentParams = {
 const dims = { team: 'd.team_id', repo: 'd.repo' } as const;
 const TIME = 'coalesce(d.deployed_at, d.finished_at, d.created_at)';
 
-function where(q: MetricQuery): string {
+/** The export's filters; `time` is the sort time (TIME on d_deployments, the stored sort_time on the lines). */
+function where(q: MetricQuery, time = TIME): string {
   const env = (q.extra.environment ?? 'production') === 'production' ? 'AND d.production' : '';
   const outcome = q.extra.outcome && q.extra.outcome !== 'all' ? 'AND d.outcome = $outcome' : '';
   // The deployments counted as change failures (caused an incident or were rolled back).
@@ -30,7 +31,7 @@ function where(q: MetricQuery): string {
         ? 'AND NOT coalesce(d.change_failed, false)'
         : '';
   // created_at <= the sort time always; the extra bound lets zone maps skip old row groups.
-  return `${TIME} >= CAST($lo AS TIMESTAMPTZ) AND ${TIME} < CAST($hi AS TIMESTAMPTZ) AND d.created_at < CAST($hi AS TIMESTAMPTZ)
+  return `${time} >= CAST($lo AS TIMESTAMPTZ) AND ${time} < CAST($hi AS TIMESTAMPTZ) AND d.created_at < CAST($hi AS TIMESTAMPTZ)
     ${env} ${outcome} ${failed} ${filterExpr(q, dims)}`;
 }
 
@@ -112,20 +113,61 @@ export const deploymentCsvColumns = [
   'incident_ids',
 ] as const;
 
-export function deploymentsCsvQuery(q: MetricQuery): { sql: string; params: Params } {
-  const sql = `
-    WITH lt AS (SELECT deployment_id, quantile_cont(lead_time_s, 0.5) AS m FROM d_changes GROUP BY deployment_id),
-    inc AS (
-      SELECT deployment_id, string_agg(incident_id, ';' ORDER BY incident_id) AS ids FROM d_attribution
-      WHERE cause = 'change_caused' GROUP BY deployment_id
-    )
-    SELECT d.id, d.repo, d.environment, d.team_id AS team, d.sha, d.ref, d.creator, d.outcome,
+/** The CSV columns' expressions over d_deployments `d`, lt (median lead time) and inc (incident ids). */
+const CSV_SELECT = `d.id, d.repo, d.environment, d.team_id AS team, d.sha, d.ref, d.creator, d.outcome,
       ${isoSql('d.created_at')} AS created_at, ${isoSql('d.deployed_at')} AS deployed_at, ${isoSql('d.finished_at')} AS finished_at,
       d.is_rollback, d.rolled_back, d.rollback_id, d.change_failed, d.caused_incidents, d.is_rework, d.change_count,
-      lt.m AS median_lead_time_s, inc.ids AS incident_ids
+      lt.m AS median_lead_time_s, inc.ids AS incident_ids`;
+
+/** lt and inc, over the deployments `scope` selects (a condition on `deployment_id`). */
+function csvAggregates(scope: string): string {
+  return `lt AS (SELECT deployment_id, quantile_cont(lead_time_s, 0.5) AS m FROM d_changes WHERE ${scope} GROUP BY deployment_id),
+    inc AS (
+      SELECT deployment_id, string_agg(incident_id, ';' ORDER BY incident_id) AS ids FROM d_attribution
+      WHERE cause = 'change_caused' AND ${scope} GROUP BY deployment_id
+    )`;
+}
+
+export function deploymentsCsvQuery(q: MetricQuery): { sql: string; params: Params } {
+  const sql = `
+    WITH ${csvAggregates('true')}
+    SELECT ${CSV_SELECT}
     FROM d_deployments d LEFT JOIN lt ON lt.deployment_id = d.id LEFT JOIN inc ON inc.deployment_id = d.id
     WHERE ${where(q)}
     ORDER BY ${TIME} DESC, d.id DESC`;
+  return { sql, params: usedParams(sql, params(q)) };
+}
+
+/**
+ * The rows csv-lines.ts renders into d_csv_deployments: the CSV columns of every deployment (or of
+ * those whose id is in the temp table `scopeTable`), with the keys the export filters and sorts on
+ * (k_*, stored next to the line). Same expressions as deploymentsCsvQuery, so the same text.
+ */
+export function deploymentsCsvRenderSource(scopeTable: 's_csv_deployments' | null): { sql: string; carry: string[] } {
+  const scope = scopeTable ? `deployment_id IN (SELECT id FROM ${scopeTable})` : 'true';
+  const sql = `
+    WITH ${csvAggregates(scope)}
+    SELECT ${CSV_SELECT},
+      d.id AS k_id, ${TIME} AS k_sort, d.created_at AS k_created, d.production AS k_production, d.outcome AS k_outcome,
+      d.change_failed AS k_change_failed, d.team_id AS k_team, d.repo AS k_repo
+    FROM d_deployments d LEFT JOIN lt ON lt.deployment_id = d.id LEFT JOIN inc ON inc.deployment_id = d.id
+    WHERE ${scopeTable ? `d.id IN (SELECT id FROM ${scopeTable})` : 'true'}`;
+  return {
+    sql,
+    carry: ['k_id', 'k_sort', 'k_created', 'k_production', 'k_outcome', 'k_change_failed', 'k_team', 'k_repo'],
+  };
+}
+
+/**
+ * The export over the pre-rendered lines (d_csv_deployments, filter columns named as on
+ * d_deployments): the same filters and order as deploymentsCsvQuery, over narrow rows of stored
+ * text. Use only while csv-lines.ts says the lines are current.
+ */
+export function deploymentsCsvLinesQuery(q: MetricQuery): { sql: string; params: Params } {
+  const sql = `
+    SELECT d.line FROM d_csv_deployments d
+    WHERE ${where(q, 'd.sort_time')}
+    ORDER BY d.sort_time DESC, d.id DESC`;
   return { sql, params: usedParams(sql, params(q)) };
 }
 

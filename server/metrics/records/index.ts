@@ -1,9 +1,16 @@
 // The record kinds behind the metrics, each with its parameters, JSON page, CSV query and CSV
 // columns: shared by the API (/api/deployments, …) and `vigil export`.
-import type { Params } from '../../db/index.ts';
+import type { Params, QueryRunner } from '../../db/index.ts';
+import { csvLinesCurrent } from '../derive/csv-lines.ts';
 import type { GroupBy, MetricQuery } from '../query.ts';
 import type { MetricContext } from '../types.ts';
-import { deploymentCsvColumns, deploymentParams, deploymentsCsvQuery, listDeployments } from './deployments.ts';
+import {
+  deploymentCsvColumns,
+  deploymentParams,
+  deploymentsCsvLinesQuery,
+  deploymentsCsvQuery,
+  listDeployments,
+} from './deployments.ts';
 import { incidentCsvColumns, incidentParams, incidentsCsvQuery, listIncidents } from './incidents.ts';
 import { listShifts, shiftCsvColumns, shiftParams, shiftsCsvQuery } from './oncall-shifts.ts';
 import { listPages, pageCsvColumns, pageParams, pagesCsvQuery } from './pages.ts';
@@ -16,6 +23,8 @@ export interface RecordKind {
   filters: readonly ('team' | 'service' | 'repo' | 'severity')[];
   list(ctx: MetricContext, q: MetricQuery, page: Page): Promise<{ items: unknown[]; nextCursor: string | null }>;
   csv(q: MetricQuery): { sql: string; params: Params };
+  /** The same export over pre-rendered lines (derive/csv-lines.ts), for kinds that keep them. */
+  csvLines?(q: MetricQuery): { sql: string; params: Params };
   columns: readonly string[];
 }
 
@@ -28,6 +37,7 @@ export const recordKinds: readonly RecordKind[] = [
     filters: ['team', 'repo'],
     list: listDeployments,
     csv: deploymentsCsvQuery,
+    csvLines: deploymentsCsvLinesQuery,
     columns: deploymentCsvColumns,
   },
   {
@@ -58,6 +68,19 @@ export const recordKinds: readonly RecordKind[] = [
     columns: shiftCsvColumns,
   },
 ];
+
+/**
+ * The export query for a kind: over its pre-rendered lines when it keeps them and they match the
+ * current derived tables, else rendered at query time. Both give the same bytes (tests/api).
+ */
+export async function recordCsvQuery(
+  db: Pick<QueryRunner, 'one'>,
+  kind: RecordKind,
+  q: MetricQuery,
+): Promise<{ sql: string; params: Params; rendered: boolean }> {
+  if (kind.csvLines && (await csvLinesCurrent(db))) return { ...kind.csvLines(q), rendered: true };
+  return { ...kind.csv(q), rendered: false };
+}
 
 export function findRecordKind(name: string): RecordKind | undefined {
   return recordKinds.find((k) => k.name === name);
