@@ -15,6 +15,7 @@ import { type Database, openDatabase, ownerFilePath } from './db/index.ts';
 import { UserFacingError } from './lib/errors.ts';
 import type { SyncController } from './lib/sync-controller.ts';
 import { PROJECT_ROOT } from './lib/version.ts';
+import { startCacheWarmer, WARM_REQUEST } from './metrics/cache-warmer.ts';
 import { refreshDerived } from './metrics/refresh.ts';
 
 export const DEFAULT_WEB_ROOT = resolve(PROJECT_ROOT, 'dist/web');
@@ -74,12 +75,14 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   }
   // Without auth (loopback only), names other than loopback ones are refused: DNS rebinding.
   const app = createApp({ db, config, webRoot, ...(sync ? { sync } : {}), ...(auth ? { auth } : { loopbackOnly: true }), log });
+  const warmer = startCacheWarmer(db, async (path) => app.request(`http://127.0.0.1${path}`, {}, { [WARM_REQUEST]: true }));
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolveServer(s));
     s.once('error', reject);
     answerMalformedRequests(s);
   }).catch(async (error: NodeJS.ErrnoException) => {
     await sync?.stop?.();
+    await warmer.stop();
     await db.close();
     if (error.code === 'EADDRINUSE') {
       throw new UserFacingError(`Port ${port} on ${host} is already in use. Pass --port (or set PORT) to use another one.`);
@@ -96,6 +99,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const stop = () => {
     stopping ??= (async () => {
       await sync?.stop?.();
+      await warmer.stop();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
         // Idle keep-alive connections would hold close() open.

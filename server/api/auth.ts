@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { UserFacingError } from '../lib/errors.ts';
+import { isWarmRequest } from '../metrics/cache-warmer.ts';
 import { ApiError } from './errors.ts';
 
 export interface AuthSettings {
@@ -92,7 +93,8 @@ export function authenticate(header: string | undefined, auth: AuthSettings): st
 
 export function authMiddleware(auth: AuthSettings | undefined): MiddlewareHandler {
   return async function requireAuth(c, next) {
-    if (!auth) return next();
+    // The cache warmer's own requests (server/metrics/cache-warmer.ts) come from inside the process.
+    if (!auth || isWarmRequest(c.env)) return next();
     const user = authenticate(c.req.header('authorization'), auth);
     // Health answers everyone (monitors, load balancers); it says more to who is signed in.
     if (c.req.method === 'GET' && c.req.path === '/api/health') {

@@ -31,7 +31,7 @@ import { SCHEMA_VERSION } from '../../server/db/index.ts';
 import { PROJECT_ROOT } from '../../server/lib/version.ts';
 import { DEFAULT_WEB_ROOT } from '../../server/runtime.ts';
 import { measureCsv } from './csv-export.ts';
-import { measureEndpoint } from './endpoints.ts';
+import { firstViewAfterChange, measureEndpoint } from './endpoints.ts';
 import { createAgent, loadFor, type Probe, startProbe, timedGet } from './http.ts';
 import { type BenchResults, judge, render } from './report.ts';
 import type { Child } from './rpc.ts';
@@ -421,6 +421,8 @@ async function readingPhases(url: string, info: StandInsInfo): Promise<{ endpoin
     log(`endpoints: ${endpointPaths.length}`);
     const agent = createAgent(8);
     results.endpoints = [];
+    // Cold means computed: the warmer would recompute answers behind the measurements.
+    await v.call('warmer', { enabled: false });
     for (const [i, path] of endpointPaths.entries()) {
       const e = await measureEndpoint(v, agent, url, path, plan);
       results.endpoints.push(e);
@@ -429,6 +431,11 @@ async function readingPhases(url: string, info: StandInsInfo): Promise<{ endpoin
         `endpoints: ${i + 1}/${endpointPaths.length} ${path.slice(0, 80)}: cold p50 ${e.cold1.p50} ms, warm p50 ${e.warm1.p50} ms, 8x cold p95 ${e.cold8.p95} ms, bare ${e.bareSqlMs ?? '-'} ms`,
       );
     }
+    await v.call('warmer', { enabled: true });
+    results.afterChange = await firstViewAfterChange(v, agent, url, endpointPaths);
+    log(
+      `endpoints: after a data change the warmer recomputed ${results.afterChange.warmed} answers in ${results.afterChange.warmMs} ms; then first answers p50 ${results.afterChange.p50} ms, worst ${results.afterChange.worst} ms`,
+    );
     agent.destroy();
   }
   if (phases.has('csv')) {

@@ -107,3 +107,42 @@ export async function measureEndpoint(
     errors: [...new Set(errors)],
   };
 }
+
+export interface AfterChangeFigures {
+  /** Answers the warmer recomputed after the change, and how long that took. */
+  warmed: number;
+  warmMs: number;
+  /** Then each endpoint asked once, as the first viewer after a sync would. */
+  p50: number;
+  worst: number;
+  hits: number;
+  requests: number;
+}
+
+/**
+ * What the first viewer after a data change waits for: the change, the warmer's run over the
+ * requests the pages made (the endpoint phase asked each one), then each endpoint once.
+ */
+export async function firstViewAfterChange(
+  vigil: Child,
+  agent: Agent,
+  baseUrl: string,
+  paths: readonly string[],
+): Promise<AfterChangeFigures> {
+  const run = await vigil.call<{ warmed: number; ms: number } | null>('changeAndWarm');
+  const times: number[] = [];
+  let hits = 0;
+  for (const path of paths) {
+    const t = await timedGet(agent, `${baseUrl}${path}`);
+    times.push(t.ms);
+    if (t.cache === 'hit') hits++;
+  }
+  return {
+    warmed: run?.warmed ?? 0,
+    warmMs: run?.ms ?? 0,
+    p50: round1(percentile(times, 50)),
+    worst: round1(Math.max(0, ...times)),
+    hits,
+    requests: paths.length,
+  };
+}

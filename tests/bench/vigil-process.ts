@@ -12,6 +12,7 @@ import { parseConfig } from '../../server/config/load.ts';
 import type { VigilConfig } from '../../server/config/schema.ts';
 import type { Database, Params } from '../../server/db/index.ts';
 import { cacheFor } from '../../server/metrics/cache.ts';
+import { warmerFor } from '../../server/metrics/cache-warmer.ts';
 import { refreshDerived } from '../../server/metrics/refresh.ts';
 import { type RunningVigil, startVigil } from '../../server/runtime.ts';
 import { bareQuery } from './bare-sql.ts';
@@ -188,6 +189,22 @@ serveRpc(
       const times: number[] = [];
       for (let i = 0; i < args.repeats; i++) times.push(await run());
       return { statements: query.statements.length, ms: median(times) };
+    },
+
+    /** Switch the cache warmer off (the endpoint phase measures cold computations) or back on. */
+    warmer: (args: { enabled: boolean }) => {
+      const warmer = warmerFor(running().vigil.db);
+      if (warmer) warmer.enabled = args.enabled;
+      return Boolean(warmer);
+    },
+
+    /** A data change, then the warm-up the warmer would run after it (without its quiet wait). */
+    async changeAndWarm() {
+      const { vigil: v } = running();
+      const warmer = warmerFor(v.db);
+      if (!warmer) return null;
+      v.db.bumpVersion();
+      return warmer.warm();
     },
 
     /** Switch the response cache off (every request computes) or back on. */

@@ -3,6 +3,7 @@
 // exist, and the response cache keyed by data version.
 import type { Context, TypedResponse } from 'hono';
 import { cacheFor, computeSlotsFor, requestKey } from '../../metrics/cache.ts';
+import { isWarmRequest, warmerFor } from '../../metrics/cache-warmer.ts';
 import { QueryError, type RawParams } from '../../metrics/query.ts';
 import { ensureDerivedTables } from '../../metrics/refresh.ts';
 import type { MetricContext } from '../../metrics/types.ts';
@@ -56,6 +57,11 @@ export async function cached(
   const { db, config } = c.get('deps');
   const cache = cacheFor(db);
   const key = requestKey(db, c.req.path, rawParams(c), today(config.timeZone));
+  // Remembered for the warmer, which computes it again after the next data change (not its own).
+  if (!isWarmRequest(c.env)) {
+    const url = new URL(c.req.url);
+    warmerFor(db)?.note(`${url.pathname}${url.search}`);
+  }
   const hit = cache.get(key);
   // Identical requests arriving while the first is computed wait for its answer instead of
   // computing it again (the dashboard's viewers all ask the same questions after a sync).
