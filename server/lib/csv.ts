@@ -60,7 +60,7 @@ function fieldSql(name: string, type: string): string {
 
 /**
  * The query rewritten to yield `line`, each row as a finished CSV line of `columns`, plus the
- * `carry` columns passed through untouched (the pre-rendered lines table stores its keys next to
+ * `carry` columns passed through untouched (`raw` columns are finished CSV text, joined as is) (the pre-rendered lines table stores its keys next to
  * the line: server/metrics/derive/csv-lines.ts).
  */
 export async function csvLinesSql(
@@ -69,6 +69,8 @@ export async function csvLinesSql(
   params: Params,
   columns: readonly string[] | undefined,
   carry: readonly string[] = [],
+  /** Columns of `columns` that hold finished CSV text already (a stored part of a line): joined as they are. */
+  raw: readonly string[] = [],
 ): Promise<{ sql: string; header: string }> {
   const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE (${sql})`, params);
   const types = new Map(described.map((d) => [d.column_name, d.column_type]));
@@ -77,6 +79,7 @@ export async function csvLinesSql(
   // Text columns are cast once, in an inner projection, instead of once per test below.
   const inner = cols.map((c) => {
     const type = types.get(c);
+    if (raw.includes(c)) return `q.${quoted(c)}`;
     return isText(type)
       ? `CAST(q.${quoted(c)} AS VARCHAR) AS ${quoted(c)}`
       : type === undefined
@@ -85,6 +88,7 @@ export async function csvLinesSql(
   });
   const fields = cols.map((c) => {
     const type = types.get(c);
+    if (raw.includes(c)) return quoted(c);
     return type === undefined ? "''" : fieldSql(c, isText(type) ? 'VARCHAR' : type);
   });
   const carried = carry.map((c) => `, q.${quoted(c)} AS ${quoted(c)}`).join('');

@@ -182,6 +182,10 @@ async function runIncremental(
   await steps.run('refreshPageIncidentColumns', () => refreshPageIncidentColumns(tx));
   const shifts = await changedShiftRange(tx, since);
   if (shifts) await steps.run('refreshPageOncall', () => refreshPageOncall(tx, ctx, shifts.from, shifts.to));
+  // The range whose pages' on-call columns moved, for the CSV lines (derive/csv-lines.ts).
+  await tx.run('DROP TABLE IF EXISTS s_shift_range');
+  await tx.run('CREATE TEMP TABLE s_shift_range (lo TIMESTAMPTZ, hi TIMESTAMPTZ)');
+  if (shifts) await tx.run('INSERT INTO s_shift_range VALUES (CAST($from AS TIMESTAMPTZ), CAST($to AS TIMESTAMPTZ))', shifts);
   return {
     repos: await count(tx, 's_repos'),
     incidents: await count(tx, 's_incidents'),

@@ -1,5 +1,7 @@
-// Pre-rendered CSV lines: each deployment's finished CSV line (the exact text the query-time
-// renderer in server/lib/csv.ts produces), stored with the keys its export filters and sorts on.
+// Pre-rendered CSV lines: each deployment's and each page's finished CSV line (the exact text the
+// query-time renderer in server/lib/csv.ts produces), stored with the keys its export filters and
+// sorts on. (Pages keep all but the person's name and the reviewer's label text, read at export
+// time: records/pages.ts.)
 //
 // Why: rendering 2M lines at query time (CASE/contains/replace per field, strftime per time) was
 // ~6.4 s of a ~9.5 s export on the large organisation, the sort of wide rows another 2.2 s, and
@@ -8,29 +10,86 @@
 // streams stored strings.
 //
 // Kept true in the refresh's own transaction: every derivation step that can change a rendered
-// value already records what it touched (t_redo: deployments re-derived with their changes;
-// s_deploys: change-failure and rework flags recomputed, including the deployments the old
-// attribution pointed at; s_attr: incidents whose attribution moved), so exactly those lines are
-// re-rendered. Config changes rebuild the facts, and with them all lines. The state row records
+// value already records what it touched, so exactly those lines are re-rendered. Deployments:
+// t_redo (re-derived with their changes), s_deploys (change-failure and rework flags recomputed,
+// including the deployments the old attribution pointed at), s_attr (incidents whose attribution
+// moved). Pages: s_users (people whose pages were re-derived from a point on; a renamed person
+// is re-derived whole), s_label (incidents whose facts, title or label changed), s_shift_range
+// (the time range whose on-call columns were recomputed). Config changes rebuild the facts, and with them all lines. The state row records
 // the derive state (refreshedAt) the lines match: the export uses them only when that is the
 // current one, and renders at query time otherwise (never stale text).
-import type { QueryRunner, WriteTx } from '../../db/index.ts';
+import type { Params, QueryRunner, WriteTx } from '../../db/index.ts';
 import { csvLinesSql } from '../../lib/csv.ts';
 import { deploymentCsvColumns, deploymentsCsvRenderSource } from '../records/deployments.ts';
+import { pageFactColumns, pagesCsvRenderSource } from '../records/pages.ts';
 import { csvLineTables } from './schema.ts';
 
 /** Bump when the rendering (columns, SQL, quoting) changes: the next refresh re-renders all lines. */
-export const CSV_LINES_VERSION = 'csv-lines-1';
+export const CSV_LINES_VERSION = 'csv-lines-3';
 
 const STATE_KEY = 'csv-lines.state';
 const DERIVE_STATE_KEY = 'derive.state';
-const TABLE = 'd_csv_deployments';
 
 interface LinesState {
   version: string;
   /** The derive state's refreshedAt these lines were rendered for. */
   stamp: string;
 }
+
+/** One record kind's stored lines: where they live, what they render and what an incremental run touched. */
+interface LineKind {
+  table: 'd_csv_deployments' | 'd_csv_pages';
+  facts: 'd_deployments' | 'd_pages';
+  scopeTable: 's_csv_deployments' | 's_csv_pages';
+  columns: readonly string[];
+  source(scopeTable: string | null): { sql: string; carry: string[] };
+  /** The stored columns, in the order of `source`'s carry (each k_x stored as x), then line. */
+  stored: readonly string[];
+  /** SELECT of the ids to re-render after an incremental derivation. */
+  scope: string;
+  /** Lines to drop besides those of the scope (rows the derivation deleted and may not write again). */
+  stale: string;
+}
+
+const kinds: readonly LineKind[] = [
+  {
+    table: 'd_csv_deployments',
+    facts: 'd_deployments',
+    scopeTable: 's_csv_deployments',
+    columns: deploymentCsvColumns,
+    source: (scope) => deploymentsCsvRenderSource(scope ? 's_csv_deployments' : null),
+    stored: ['id', 'sort_time', 'created_at', 'production', 'outcome', 'change_failed', 'team_id', 'repo'],
+    scope: `SELECT id FROM t_redo WHERE id IS NOT NULL
+      UNION SELECT id FROM s_deploys WHERE id IS NOT NULL
+      UNION SELECT deployment_id FROM d_attribution WHERE incident_id IN (SELECT id FROM s_attr) AND deployment_id IS NOT NULL`,
+    stale: 'false',
+  },
+  {
+    table: 'd_csv_pages',
+    facts: 'd_pages',
+    scopeTable: 's_csv_pages',
+    columns: pageFactColumns,
+    source: (scope) => pagesCsvRenderSource(scope ? 's_csv_pages' : null),
+    stored: [
+      'id',
+      'started_at',
+      'user_id',
+      'oncall_schedule_id',
+      'hour_class',
+      'on_call',
+      'signature',
+      'local_time',
+      'team_id',
+      'service_id',
+      'severity',
+      'incident_id',
+    ],
+    scope: `SELECT p.id FROM d_pages p SEMI JOIN s_users u ON u.user_id = p.user_id AND p.started_at >= u.since
+      UNION SELECT id FROM d_pages WHERE incident_id IN (SELECT id FROM s_label)
+      UNION SELECT p.id FROM d_pages p JOIN s_shift_range r ON p.started_at >= r.lo AND p.started_at <= r.hi`,
+    stale: 'EXISTS (SELECT 1 FROM s_users u WHERE u.user_id = d_csv_pages.user_id AND d_csv_pages.started_at >= u.since)',
+  },
+];
 
 async function readJson<T>(db: Pick<QueryRunner, 'one'>, key: string): Promise<T | undefined> {
   const row = await db.one<{ value: string }>('SELECT value FROM meta WHERE key = $key', { key });
@@ -42,12 +101,12 @@ async function readJson<T>(db: Pick<QueryRunner, 'one'>, key: string): Promise<T
   }
 }
 
-async function tableExists(db: Pick<QueryRunner, 'one'>): Promise<boolean> {
+async function tablesExist(db: Pick<QueryRunner, 'one'>): Promise<boolean> {
   const row = await db.one<{ n: number }>(
-    "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $name",
-    { name: TABLE },
+    "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND list_contains($names, table_name)",
+    { names: kinds.map((k) => k.table) },
   );
-  return (row?.n ?? 0) > 0;
+  return Number(row?.n ?? 0) === kinds.length;
 }
 
 /** True when the stored lines match the current derived tables (the export may use them). */
@@ -58,29 +117,34 @@ export async function csvLinesCurrent(db: Pick<QueryRunner, 'one'>): Promise<boo
   ]);
   if (!lines || !derive?.refreshedAt) return false;
   if (lines.version !== CSV_LINES_VERSION || lines.stamp !== derive.refreshedAt) return false;
-  return tableExists(db);
+  return tablesExist(db);
 }
 
-async function insertLines(tx: WriteTx, scoped: boolean): Promise<void> {
-  const source = deploymentsCsvRenderSource(scoped ? 's_csv_deployments' : null);
-  const lines = await csvLinesSql(tx, source.sql, {}, deploymentCsvColumns, source.carry);
-  await tx.run(`INSERT INTO ${TABLE} (id, sort_time, created_at, production, outcome, change_failed, team_id, repo, line)
-    SELECT k_id, k_sort, k_created, k_production, k_outcome, k_change_failed, k_team, k_repo, line FROM (${lines.sql})`);
+async function insertLines(tx: WriteTx, kind: LineKind, scoped: boolean): Promise<void> {
+  const source = kind.source(scoped ? kind.scopeTable : null);
+  const lines = await csvLinesSql(tx, source.sql, {}, kind.columns, source.carry);
+  await tx.run(`INSERT INTO ${kind.table} (${kind.stored.join(', ')}, line)
+    SELECT ${source.carry.join(', ')}, line FROM (${lines.sql})`);
 }
 
-async function renderAll(tx: WriteTx): Promise<void> {
-  const ddl = csvLineTables.find((t) => t.name === TABLE)?.ddl;
-  if (!ddl) throw new Error(`No DDL for ${TABLE}`);
-  await tx.run(`DROP TABLE IF EXISTS ${TABLE}`);
+async function renderAll(tx: WriteTx, kind: LineKind): Promise<void> {
+  const ddl = csvLineTables.find((t) => t.name === kind.table)?.ddl;
+  if (!ddl) throw new Error(`No DDL for ${kind.table}`);
+  await tx.run(`DROP TABLE IF EXISTS ${kind.table}`);
   await tx.run(ddl);
-  await insertLines(tx, false);
+  await insertLines(tx, kind, false);
 }
 
-async function counts(tx: WriteTx): Promise<{ lines: number; facts: number }> {
-  const row = await tx.one<{ lines: number; facts: number }>(
-    `SELECT (SELECT count(*) FROM ${TABLE}) AS lines, (SELECT count(*) FROM d_deployments) AS facts`,
+async function renderScope(tx: WriteTx, kind: LineKind): Promise<void> {
+  await tx.run(`DROP TABLE IF EXISTS ${kind.scopeTable}`);
+  await tx.run(`CREATE TEMP TABLE ${kind.scopeTable} AS ${kind.scope}`);
+  await tx.run(`DELETE FROM ${kind.table} WHERE id IN (SELECT id FROM ${kind.scopeTable}) OR ${kind.stale}`);
+  await insertLines(tx, kind, true);
+  // A safety net, not the mechanism: one line per record, or render them all again.
+  const n = await tx.one<{ lines: number; facts: number }>(
+    `SELECT (SELECT count(*) FROM ${kind.table}) AS lines, (SELECT count(*) FROM ${kind.facts}) AS facts`,
   );
-  return { lines: Number(row?.lines ?? 0), facts: Number(row?.facts ?? 0) };
+  if (Number(n?.lines) !== Number(n?.facts)) await renderAll(tx, kind);
 }
 
 export interface RenderOptions {
@@ -94,9 +158,9 @@ export interface RenderOptions {
 
 /**
  * Bring the lines up to date inside the refresh's transaction, after every derivation step (an
- * incremental run reads its scope tables t_redo, s_deploys and s_attr). Renders all lines when the
- * facts were rebuilt, when the lines are missing, of another version or not of the previous
- * refresh; otherwise only the touched deployments'. Returns how it went, for the refresh's steps.
+ * incremental run reads the scope tables they left). Renders all lines when the facts were
+ * rebuilt, when the lines are missing, of another version or not of the previous refresh;
+ * otherwise only the touched records'. Returns which it did.
  */
 export async function renderCsvLines(tx: WriteTx, options: RenderOptions): Promise<'full' | 'incremental'> {
   const state = await readJson<LinesState>(tx, STATE_KEY);
@@ -105,20 +169,10 @@ export async function renderCsvLines(tx: WriteTx, options: RenderOptions): Promi
     !state ||
     state.version !== CSV_LINES_VERSION ||
     state.stamp !== options.previousStamp ||
-    !(await tableExists(tx));
-  if (whole) {
-    await renderAll(tx);
-  } else {
-    await tx.run('DROP TABLE IF EXISTS s_csv_deployments');
-    await tx.run(`CREATE TEMP TABLE s_csv_deployments AS
-      SELECT id FROM t_redo WHERE id IS NOT NULL
-      UNION SELECT id FROM s_deploys WHERE id IS NOT NULL
-      UNION SELECT deployment_id FROM d_attribution WHERE incident_id IN (SELECT id FROM s_attr) AND deployment_id IS NOT NULL`);
-    await tx.run(`DELETE FROM ${TABLE} WHERE id IN (SELECT id FROM s_csv_deployments)`);
-    await insertLines(tx, true);
-    // A safety net, not the mechanism: one line per deployment, or render them all again.
-    const n = await counts(tx);
-    if (n.lines !== n.facts) await renderAll(tx);
+    !(await tablesExist(tx));
+  for (const kind of kinds) {
+    if (whole) await renderAll(tx, kind);
+    else await renderScope(tx, kind);
   }
   await tx.run(
     `INSERT INTO meta (key, value, updated_at) VALUES ($key, $value, now())
@@ -126,4 +180,10 @@ export async function renderCsvLines(tx: WriteTx, options: RenderOptions): Promi
     { key: STATE_KEY, value: JSON.stringify({ version: CSV_LINES_VERSION, stamp: options.stamp } satisfies LinesState) },
   );
   return whole ? 'full' : 'incremental';
+}
+
+/** csvLinesSql over a reader, for the exports that render some columns at export time. */
+export function csvRenderer(db: Pick<QueryRunner, 'all'>) {
+  return (sql: string, params: Params, columns: readonly string[], carry: readonly string[], raw: readonly string[] = []) =>
+    csvLinesSql(db, sql, params, columns, carry, raw);
 }

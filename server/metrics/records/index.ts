@@ -1,7 +1,7 @@
 // The record kinds behind the metrics, each with its parameters, JSON page, CSV query and CSV
 // columns: shared by the API (/api/deployments, …) and `vigil export`.
 import type { Params, QueryRunner } from '../../db/index.ts';
-import { csvLinesCurrent } from '../derive/csv-lines.ts';
+import { csvLinesCurrent, csvRenderer } from '../derive/csv-lines.ts';
 import type { GroupBy, MetricQuery } from '../query.ts';
 import type { MetricContext } from '../types.ts';
 import {
@@ -13,8 +13,10 @@ import {
 } from './deployments.ts';
 import { incidentCsvColumns, incidentParams, incidentsCsvQuery, listIncidents } from './incidents.ts';
 import { listShifts, shiftCsvColumns, shiftParams, shiftsCsvQuery } from './oncall-shifts.ts';
-import { listPages, pageCsvColumns, pageParams, pagesCsvQuery } from './pages.ts';
+import { listPages, pageCsvColumns, pageParams, pagesCsvLinesQuery, pagesCsvQuery } from './pages.ts';
 import type { Page } from './shared.ts';
+
+type CsvRender = ReturnType<typeof csvRenderer>;
 
 export interface RecordKind {
   name: 'deployments' | 'incidents' | 'pages' | 'oncall-shifts';
@@ -23,8 +25,11 @@ export interface RecordKind {
   filters: readonly ('team' | 'service' | 'repo' | 'severity')[];
   list(ctx: MetricContext, q: MetricQuery, page: Page): Promise<{ items: unknown[]; nextCursor: string | null }>;
   csv(q: MetricQuery): { sql: string; params: Params };
-  /** The same export over pre-rendered lines (derive/csv-lines.ts), for kinds that keep them. */
-  csvLines?(q: MetricQuery): { sql: string; params: Params };
+  /**
+   * The same export over pre-rendered lines (derive/csv-lines.ts), for kinds that keep them;
+   * `render` renders any columns not stored (csvLinesSql on a reader).
+   */
+  csvLines?(q: MetricQuery, render: CsvRender): Promise<{ sql: string; params: Params }>;
   columns: readonly string[];
 }
 
@@ -37,7 +42,7 @@ export const recordKinds: readonly RecordKind[] = [
     filters: ['team', 'repo'],
     list: listDeployments,
     csv: deploymentsCsvQuery,
-    csvLines: deploymentsCsvLinesQuery,
+    csvLines: async (q) => deploymentsCsvLinesQuery(q),
     columns: deploymentCsvColumns,
   },
   {
@@ -56,6 +61,7 @@ export const recordKinds: readonly RecordKind[] = [
     filters: ['team', 'service', 'severity'],
     list: listPages,
     csv: pagesCsvQuery,
+    csvLines: pagesCsvLinesQuery,
     columns: pageCsvColumns,
   },
   {
@@ -74,11 +80,11 @@ export const recordKinds: readonly RecordKind[] = [
  * current derived tables, else rendered at query time. Both give the same bytes (tests/api).
  */
 export async function recordCsvQuery(
-  db: Pick<QueryRunner, 'one'>,
+  db: Pick<QueryRunner, 'one' | 'all'>,
   kind: RecordKind,
   q: MetricQuery,
 ): Promise<{ sql: string; params: Params; rendered: boolean }> {
-  if (kind.csvLines && (await csvLinesCurrent(db))) return { ...kind.csvLines(q), rendered: true };
+  if (kind.csvLines && (await csvLinesCurrent(db))) return { ...(await kind.csvLines(q, csvRenderer(db))), rendered: true };
   return { ...kind.csv(q), rendered: false };
 }
 

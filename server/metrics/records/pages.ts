@@ -92,16 +92,87 @@ export const pageCsvColumns = [
   'labelled_by',
 ] as const;
 
-export function pagesCsvQuery(q: MetricQuery): { sql: string; params: Params } {
-  const sql = `
-    SELECT p.id, p.user_id, u.name AS user_name, p.type, ${isoSql('p.started_at')} AS started_at,
+/** The columns from the derived facts but the first three (stored pre-rendered: d_csv_pages). */
+const CSV_FACTS = `p.type, ${isoSql('p.started_at')} AS started_at,
       ${localIsoSql('p.started_at', 'p.zone')} AS local_time, p.zone, p.hour_class, CAST(p.night_date AS VARCHAR) AS night_date,
       p.interruption_start, p.on_call, p.oncall_schedule_id AS schedule, p.team_id AS team, p.incident_id,
-      i.title AS incident_title, p.service_id, p.severity, p.signature AS rule, p.label, p.label_source,
+      i.title AS incident_title, p.service_id, p.severity, p.signature AS rule, p.label, p.label_source`;
+const CSV_FACTS_FROM = 'd_pages p LEFT JOIN d_incidents i ON i.id = p.incident_id';
+
+/**
+ * Read at export time, not stored: the person's name and the reviewer's label text come from
+ * tables a refresh does not derive (a note edit triggers no refresh at all).
+ */
+const headColumns = ['id', 'user_id', 'user_name'] as const;
+const reviewColumns = ['reason', 'note', 'labelled_by'] as const;
+export const pageFactColumns = pageCsvColumns.filter(
+  (c) => !(headColumns as readonly string[]).includes(c) && !(reviewColumns as readonly string[]).includes(c),
+);
+
+export function pagesCsvQuery(q: MetricQuery): { sql: string; params: Params } {
+  const sql = `
+    SELECT p.id, p.user_id, u.name AS user_name, ${CSV_FACTS},
       rl.reason, rl.note, rl.labelled_by
-    FROM d_pages p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN d_incidents i ON i.id = p.incident_id
+    FROM ${CSV_FACTS_FROM} LEFT JOIN pd_users u ON u.id = p.user_id
     LEFT JOIN review_labels rl ON rl.incident_id = p.incident_id
     WHERE ${where(q)}
     ORDER BY p.started_at DESC, p.id DESC`;
   return { sql, params: usedParams(sql, params(q)) };
+}
+
+/**
+ * The rows csv-lines.ts renders into d_csv_pages: the fact columns of every page (or of those in
+ * the temp table `scopeTable`) with the keys the export filters on (k_*). Same expressions as
+ * pagesCsvQuery, so the same text.
+ */
+export function pagesCsvRenderSource(scopeTable: 's_csv_pages' | null): { sql: string; carry: string[] } {
+  const sql = `
+    SELECT ${CSV_FACTS},
+      p.id AS k_id, p.started_at AS k_started_at, p.user_id AS k_user_id, p.oncall_schedule_id AS k_oncall_schedule_id,
+      p.hour_class AS k_hour_class, p.on_call AS k_on_call, p.signature AS k_signature, p.local_time AS k_local_time,
+      p.team_id AS k_team_id, p.service_id AS k_service_id, p.severity AS k_severity, p.incident_id AS k_incident_id
+    FROM ${CSV_FACTS_FROM}
+    WHERE ${scopeTable ? `p.id IN (SELECT id FROM ${scopeTable})` : 'true'}`;
+  return {
+    sql,
+    carry: [
+      'k_id',
+      'k_started_at',
+      'k_user_id',
+      'k_oncall_schedule_id',
+      'k_hour_class',
+      'k_on_call',
+      'k_signature',
+      'k_local_time',
+      'k_team_id',
+      'k_service_id',
+      'k_severity',
+      'k_incident_id',
+    ],
+  };
+}
+
+/**
+ * The export over the pre-rendered lines (d_csv_pages, filter columns named as on d_pages): the
+ * head and the reviewer's label text rendered now around the stored facts (`render` is csvLinesSql).
+ */
+export async function pagesCsvLinesQuery(
+  q: MetricQuery,
+  render: (
+    sql: string,
+    params: Params,
+    columns: readonly string[],
+    carry: readonly string[],
+    raw: readonly string[],
+  ) => Promise<{ sql: string }>,
+): Promise<{ sql: string; params: Params }> {
+  const source = `
+    SELECT p.id, p.user_id, u.name AS user_name, p.line AS k_line, rl.reason, rl.note, rl.labelled_by,
+      p.started_at AS k_sort, p.id AS k_id
+    FROM d_csv_pages p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN review_labels rl ON rl.incident_id = p.incident_id
+    WHERE ${where(q)}`;
+  const ps = usedParams(source, params(q));
+  const lines = await render(source, ps, [...headColumns, 'k_line', ...reviewColumns], ['k_sort', 'k_id'], ['k_line']);
+  const sql = `SELECT line FROM (${lines.sql}) ORDER BY k_sort DESC, k_id DESC`;
+  return { sql, params: ps };
 }
