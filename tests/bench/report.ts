@@ -236,7 +236,7 @@ export function render(r: BenchResults): string {
     );
     out.push(
       `wall ${(b.wallMs / 1000).toFixed(1)} s (metrics refresh ${(b.refreshMs / 1000).toFixed(1)} s: ${b.refreshModes.join(', ')}), ` +
-        `Vigil CPU ${(b.cpuMs / 1000).toFixed(0)} s, peak RSS ${mb(b.peakRss)}, event-loop delay p99 ${b.eventLoop.p99} ms (max ${b.eventLoop.max}), ` +
+        `Vigil CPU ${(b.cpuMs / 1000).toFixed(0)} s, peak RSS ${mb(b.peakRss)}${b.peakHeapUsed ? ` (JS heap ${mb(b.peakHeapUsed)})` : ''}, event-loop delay p99 ${b.eventLoop.p99} ms (max ${b.eventLoop.max}), ` +
         `health probe p99 ${b.probe?.p99 ?? '-'} ms (max ${b.probe?.max ?? '-'}, ${b.probe?.samples ?? 0} samples)` +
         (b.databaseBytes ? `, database ${mb(b.databaseBytes)}` : ''),
     );

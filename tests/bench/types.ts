@@ -50,6 +50,8 @@ export interface SyncFigures {
   refreshMs: number;
   refreshModes: string[];
   peakRss: number;
+  /** The most JS heap in use, sampled every 250 ms (0 in figures from before it was recorded). */
+  peakHeapUsed?: number;
   /** Event-loop delay while syncing (monitorEventLoopDelay), ms. */
   eventLoop: { p50: number; p99: number; max: number };
   /** CPU time of the Vigil process during the sync, ms. */

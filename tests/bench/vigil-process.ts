@@ -116,10 +116,16 @@ serveRpc(
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const cpu0 = process.cpuUsage();
+      // The JS heap's share of the peak (the rest is DuckDB's buffers and Node's own).
+      let peakHeapUsed = 0;
+      const heapSampler = setInterval(() => {
+        peakHeapUsed = Math.max(peakHeapUsed, process.memoryUsage().heapUsed);
+      }, 250);
       const started = performance.now();
       const results = await Promise.all(args.sources.map((s) => sync.run(s, args.trigger ?? 'bench')));
       const wallMs = performance.now() - started;
       const cpu = process.cpuUsage(cpu0);
+      clearInterval(heapSampler);
       loop.disable();
       return {
         runs: results.map(figures),
@@ -127,6 +133,7 @@ serveRpc(
         refreshMs: Math.round(refreshMs),
         refreshModes: [...refreshModes],
         peakRss: memory().peakRss,
+        peakHeapUsed,
         eventLoop: { p50: percentile(loop, 50), p99: percentile(loop, 99), max: Math.round(loop.max / 1e6) },
         cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       };

@@ -46,7 +46,13 @@ export async function startStandIns(
 
 export async function startVigilProcess(): Promise<Child> {
   // More libuv threads than DuckDB connections (DUCKDB-NOTES §6: an exhausted pool can hang).
-  return forkChild(here('./vigil-process.ts'), [], { env: { UV_THREADPOOL_SIZE: '8', TZ: 'UTC' } });
+  // VIGIL_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the Vigil under test (Node refuses --cpu-prof in
+  // NODE_OPTIONS), to find what blocks its event loop or costs the time.
+  const profileDir = process.env.VIGIL_BENCH_CPU_PROF;
+  return forkChild(here('./vigil-process.ts'), [], {
+    env: { UV_THREADPOOL_SIZE: '8', TZ: 'UTC' },
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
 }
 
 /**
