@@ -130,6 +130,22 @@ describe('pre-rendered deployment CSV', () => {
     expect(i13?.label).toBe('non_actionable');
   });
 
+  it('never serves stored lines with an old label after a label write (which re-derives without a refresh)', async () => {
+    const res = await app.request('/api/review/labels', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Vigil-Actor': 'Rita' },
+      body: JSON.stringify({ items: [{ incidentId: 'I14', version: 0 }], label: 'actionable' }),
+    });
+    expect(res.status, await res.text()).toBe(200);
+    // The write re-derived the pages' label columns at once: the export must show it already.
+    expect(await csvLinesCurrent(f.db)).toBe(false);
+    expect(rows(await download(WIDE, 'pages')).find((r) => r.incident_id === 'I14')?.label).toBe('actionable');
+    f.nextSync('2024-06-02T12:30:00Z');
+    expect((await f.refresh()).mode).toBe('incremental');
+    await expectSame();
+    expect(rows(await download(WIDE, 'pages')).find((r) => r.incident_id === 'I14')?.label).toBe('actionable');
+  });
+
   it('follows a new shift (the on-call columns of pages in its range)', async () => {
     f.nextSync('2024-06-02T13:00:00Z');
     expect(rows(await download(WIDE, 'pages')).find((r) => r.id === 'N14')?.on_call).toBe('false');

@@ -34,6 +34,21 @@ interface LinesState {
   version: string;
   /** The derive state's refreshedAt these lines were rendered for. */
   stamp: string;
+  /** The reviewer labels they were rendered with (labelsFingerprint). */
+  labels: string;
+}
+
+/**
+ * A label write re-derives its pages' label columns at once, in its own transaction and without a
+ * refresh (server/review/derived.ts), so the stored page lines would show the old label: the
+ * lines also record the labels they were rendered with, and until the next refresh renders those
+ * pages again the export renders at query time.
+ */
+const LABELS_FINGERPRINT = `SELECT md5(coalesce(string_agg(incident_id || ':' || label, '|' ORDER BY incident_id), '')) AS f
+  FROM review_labels`;
+
+async function labelsFingerprint(db: Pick<QueryRunner, 'one'>): Promise<string> {
+  return (await db.one<{ f: string }>(LABELS_FINGERPRINT))?.f ?? '';
 }
 
 /** One record kind's stored lines: where they live, what they render and what an incremental run touched. */
@@ -111,12 +126,13 @@ async function tablesExist(db: Pick<QueryRunner, 'one'>): Promise<boolean> {
 
 /** True when the stored lines match the current derived tables (the export may use them). */
 export async function csvLinesCurrent(db: Pick<QueryRunner, 'one'>): Promise<boolean> {
-  const [lines, derive] = await Promise.all([
+  const [lines, derive, labels] = await Promise.all([
     readJson<LinesState>(db, STATE_KEY),
     readJson<{ refreshedAt?: string }>(db, DERIVE_STATE_KEY),
+    labelsFingerprint(db),
   ]);
   if (!lines || !derive?.refreshedAt) return false;
-  if (lines.version !== CSV_LINES_VERSION || lines.stamp !== derive.refreshedAt) return false;
+  if (lines.version !== CSV_LINES_VERSION || lines.stamp !== derive.refreshedAt || lines.labels !== labels) return false;
   return tablesExist(db);
 }
 
@@ -177,7 +193,14 @@ export async function renderCsvLines(tx: WriteTx, options: RenderOptions): Promi
   await tx.run(
     `INSERT INTO meta (key, value, updated_at) VALUES ($key, $value, now())
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    { key: STATE_KEY, value: JSON.stringify({ version: CSV_LINES_VERSION, stamp: options.stamp } satisfies LinesState) },
+    {
+      key: STATE_KEY,
+      value: JSON.stringify({
+        version: CSV_LINES_VERSION,
+        stamp: options.stamp,
+        labels: await labelsFingerprint(tx),
+      } satisfies LinesState),
+    },
   );
   return whole ? 'full' : 'incremental';
 }
