@@ -43,9 +43,21 @@ function trim(value: number, digits: number): string {
   return String(round(value, digits));
 }
 
+// Intl formatters are built once and reused: building one costs far more than using it, and a page
+// formats hundreds of numbers and dates on its first render.
+const numberFormats = new Map<number, Intl.NumberFormat>();
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' });
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat | null>();
+
 export function formatNumber(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return new Intl.NumberFormat('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(value);
+  let format = numberFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    numberFormats.set(digits, format);
+  }
+  return format.format(value);
 }
 
 export function formatPercent(ratio: number | null | undefined, digits = 0): string {
@@ -58,7 +70,7 @@ export function formatDate(date: string | null | undefined): string {
   if (!date) return '–';
   const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
   if (Number.isNaN(d.getTime())) return date;
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return dateFormat.format(d);
 }
 
 /** An instant in the viewer's configured zone: '3 Mar 2024, 14:05'. */
@@ -66,18 +78,23 @@ export function formatDateTime(iso: string | null | undefined, zone = 'UTC'): st
   if (!iso) return '–';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  try {
-    return d.toLocaleString('en-GB', {
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: zone,
-    });
-  } catch {
-    return d.toISOString().replace('T', ' ').slice(0, 16);
+  let format = dateTimeFormats.get(zone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-GB', {
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: zone,
+      });
+    } catch {
+      format = null;
+    }
+    dateTimeFormats.set(zone, format);
   }
+  return format ? format.format(d) : d.toISOString().replace('T', ' ').slice(0, 16);
 }
 
 /** How long ago, for sync status: 'just now', '5 min ago', '3 h ago', '2 d ago'. */
@@ -94,7 +111,7 @@ export function formatAgo(iso: string | null | undefined, now: number = Date.now
 export function formatBucket(bucket: string, grain: 'day' | 'week' | 'month' | 'quarter'): string {
   const d = new Date(`${bucket}T00:00:00Z`);
   if (Number.isNaN(d.getTime())) return bucket;
-  const month = d.toLocaleDateString('en-GB', { month: 'short', timeZone: 'UTC' });
+  const month = monthFormat.format(d);
   const year = d.getUTCFullYear();
   if (grain === 'quarter') return `Q${Math.floor(d.getUTCMonth() / 3) + 1} ${year}`;
   if (grain === 'month') return `${month} ${year}`;
