@@ -1,6 +1,7 @@
 // The one owner of Vigil's DuckDB database in a process: the instance, a small pool of reader
 // connections, one writer connection behind a mutex, bound parameters, the session time zone and
-// the conversion of DuckDB values to plain JavaScript. No other file talks to @duckdb/node-api.
+// the conversion of DuckDB values to plain JavaScript (statements.ts, appender.ts and convert.ts are
+// its parts). No file outside server/db talks to @duckdb/node-api.
 //
 // Facts this design rests on (../shared/DUCKDB-NOTES.md):
 // - a second DuckDBInstance.create() on the same path in one process silently opens a separate
@@ -14,35 +15,13 @@
 //   connection is set to UTC and zone-aware SQL passes the zone explicitly.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBMaterializedResult,
-  type DuckDBPreparedStatement,
-  type DuckDBType,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  VARCHAR,
-} from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { appendRows, stageRows } from './appender.ts';
 import { type Plain, plainConverter } from './convert.ts';
+import { bindParams, type Params, type QueryRunner, type Row, runnerOn } from './statements.ts';
 
-export type Param = string | number | boolean | null | undefined | Date | bigint | readonly (string | null)[] | readonly number[];
-export type Params = Record<string, Param>;
-export type Row = Record<string, Plain>;
-
-export interface QueryRunner {
-  /** All rows of a query, converted to plain values. */
-  all<T = Row>(sql: string, params?: Params): Promise<T[]>;
-  /** The first row, or undefined. */
-  one<T = Row>(sql: string, params?: Params): Promise<T | undefined>;
-  /** Run a statement; returns the number of rows changed. */
-  run(sql: string, params?: Params): Promise<number>;
-}
+export type { Param, Params, QueryRunner, Row } from './statements.ts';
+export { ident } from './statements.ts';
 
 export interface WriteTx extends QueryRunner {
   /**
@@ -185,174 +164,6 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-function isIntegral(values: readonly number[]): boolean {
-  return values.every((v) => Number.isSafeInteger(v));
-}
-
-/** Bind JS values as DuckDB values, choosing types DuckDB cannot infer (lists, integers). */
-function bindParams(params: Params | undefined): {
-  values: Record<string, DuckDBValue>;
-  types: Record<string, DuckDBType | undefined>;
-} {
-  const values: Record<string, DuckDBValue> = {};
-  const types: Record<string, DuckDBType | undefined> = {};
-  if (!params) return { values, types };
-  for (const [name, value] of Object.entries(params)) {
-    if (value === undefined || value === null) {
-      values[name] = null;
-      types[name] = VARCHAR;
-    } else if (value instanceof Date) {
-      values[name] = value.toISOString();
-      types[name] = VARCHAR;
-    } else if (Array.isArray(value)) {
-      const list = value as readonly (string | number | null)[];
-      if (list.length > 0 && typeof list[0] === 'number') {
-        const numbers = list as readonly number[];
-        const element = isIntegral(numbers) ? BIGINT : DOUBLE;
-        values[name] = listValue(numbers.map((n) => (element === BIGINT ? BigInt(n) : n)));
-        types[name] = LIST(element);
-      } else {
-        values[name] = listValue(list.map((v) => (v === null ? null : String(v))));
-        types[name] = LIST(VARCHAR);
-      }
-    } else if (typeof value === 'number') {
-      values[name] = Number.isSafeInteger(value) ? BigInt(value) : value;
-      types[name] = Number.isSafeInteger(value) ? BIGINT : DOUBLE;
-    } else if (typeof value === 'boolean') {
-      values[name] = value;
-      types[name] = BOOLEAN;
-    } else if (typeof value === 'bigint') {
-      values[name] = value;
-      types[name] = BIGINT;
-    } else {
-      values[name] = value as string;
-      types[name] = VARCHAR;
-    }
-  }
-  return { values, types };
-}
-
-/**
- * How a statement reaches DuckDB. Every step of @duckdb/node-api's prepared path (extract the
- * statements, prepare, execute, fetch each chunk) is its own job on libuv's thread pool, and
- * between jobs the event loop must take a turn: while a sync keeps the process busy each turn can
- * wait, so a trivial read cost 5 turns. A statement without parameters goes as one query (the
- * binding `query` call); one with parameters reuses a statement prepared earlier on the same
- * connection (a connection runs one statement at a time: readers are pooled, the writer is
- * behind a mutex), so it costs an execute and the fetches.
- */
-const PREPARED_PER_CONNECTION = 64;
-
-class StatementCache {
-  private readonly statements = new Map<string, DuckDBPreparedStatement>();
-
-  constructor(private readonly conn: DuckDBConnection) {}
-
-  /** A prepared statement for `sql`, or null when DuckDB cannot prepare it alone (several statements). */
-  async get(sql: string): Promise<DuckDBPreparedStatement | null> {
-    const known = this.statements.get(sql);
-    if (known) {
-      // Most recently used last: the oldest is the first to go.
-      this.statements.delete(sql);
-      this.statements.set(sql, known);
-      return known;
-    }
-    let prepared: DuckDBPreparedStatement;
-    try {
-      prepared = await this.conn.prepare(sql);
-    } catch {
-      return null;
-    }
-    this.statements.set(sql, prepared);
-    if (this.statements.size > PREPARED_PER_CONNECTION) {
-      const [oldest, statement] = this.statements.entries().next().value as [string, DuckDBPreparedStatement];
-      this.statements.delete(oldest);
-      statement.destroySync();
-    }
-    return prepared;
-  }
-
-  /** Forget a statement that failed: it is prepared afresh next time. */
-  drop(sql: string): void {
-    const statement = this.statements.get(sql);
-    if (!statement) return;
-    this.statements.delete(sql);
-    statement.destroySync();
-  }
-}
-
-const caches = new WeakMap<DuckDBConnection, StatementCache>();
-
-function cacheOf(conn: DuckDBConnection): StatementCache {
-  let cache = caches.get(conn);
-  if (!cache) {
-    cache = new StatementCache(conn);
-    caches.set(conn, cache);
-  }
-  return cache;
-}
-
-async function execute(conn: DuckDBConnection, sql: string, params: Params | undefined): Promise<DuckDBMaterializedResult> {
-  if (!params || Object.keys(params).length === 0) return conn.run(sql);
-  const { values, types } = bindParams(params);
-  const cache = cacheOf(conn);
-  const prepared = await cache.get(sql);
-  // Several statements in one text: the library runs all but the last, then binds the last.
-  if (!prepared) return conn.run(sql, values, types);
-  try {
-    prepared.clearBindings();
-    prepared.bind(values, types);
-    return await prepared.run();
-  } catch (error) {
-    cache.drop(sql);
-    throw error;
-  }
-}
-
-/**
- * The rows of a materialized result, read from its chunks in place (DuckDB already holds them all):
- * the library's reader would fetch each chunk, and then learn there is no next one, as thread-pool jobs.
- */
-function rowsOf<T>(result: DuckDBMaterializedResult): T[] {
-  const names = result.deduplicatedColumnNames();
-  const rows: Record<string, Plain>[] = [];
-  const chunks = result.chunkCount;
-  for (let c = 0; c < chunks; c++) {
-    const chunk = result.getChunk(c);
-    const count = chunk.rowCount;
-    for (let r = 0; r < count; r++) {
-      const row: Record<string, Plain> = {};
-      chunk.visitRowValues(r, (value, _row, column, type) => {
-        row[names[column] as string] = plainConverter(value, type, plainConverter);
-      });
-      rows.push(row);
-    }
-  }
-  return rows as T[];
-}
-
-function runnerOn(conn: DuckDBConnection): QueryRunner {
-  return {
-    async all<T>(sql: string, params?: Params): Promise<T[]> {
-      return rowsOf<T>(await execute(conn, sql, params));
-    },
-    async one<T>(sql: string, params?: Params): Promise<T | undefined> {
-      return rowsOf<T>(await execute(conn, sql, params))[0];
-    },
-    async run(sql: string, params?: Params): Promise<number> {
-      return (await execute(conn, sql, params)).rowsChanged;
-    },
-  };
-}
-
-const identifierPattern = /^[a-z_][a-z0-9_]*$/;
-
-/** Quote an identifier that comes from code (never from a request); rejects anything else. */
-export function ident(name: string): string {
-  if (!identifierPattern.test(name)) throw new Error(`Refusing unsafe SQL identifier: ${JSON.stringify(name)}`);
-  return `"${name}"`;
-}
-
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
   lock<T>(fn: () => Promise<T>): Promise<T> {
@@ -364,15 +175,6 @@ class Mutex {
     return run;
   }
 }
-
-/**
- * The appender copies every value synchronously: after this long without a break, flush and give
- * the event loop a turn (checked every YIELD_CHECK rows), so the API keeps answering during a
- * load. By time rather than rows: 2,000 rows of 15 KB pull requests blocked for 300 ms, while
- * yielding every 2,000 small rows cost a fifth of the throughput for nothing.
- */
-const YIELD_AFTER_MS = 25;
-const YIELD_CHECK = 128;
 
 export class Database implements QueryRunner {
   /** Increases after every committed write; response caches key on it. */
@@ -589,49 +391,4 @@ export class Database implements QueryRunner {
       openPaths.delete(this.path);
     });
   }
-}
-
-async function stageRows(
-  conn: DuckDBConnection,
-  table: string,
-  columns: readonly string[],
-  rows: Iterable<readonly (string | null)[]>,
-): Promise<number> {
-  const name = ident(table);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns.map((c) => `${ident(c)} VARCHAR`).join(', ')})`);
-  return appendRows(conn, table, columns, rows);
-}
-
-async function appendRows(
-  conn: DuckDBConnection,
-  table: string,
-  columns: readonly string[],
-  rows: Iterable<readonly (string | null)[]>,
-): Promise<number> {
-  ident(table); // only names from code reach here; refuse anything else
-  const appender: DuckDBAppender = await conn.createAppender(table);
-  let count = 0;
-  let since = performance.now();
-  try {
-    for (const row of rows) {
-      if (row.length !== columns.length) {
-        throw new Error(`append(${table}): row has ${row.length} values for ${columns.length} columns`);
-      }
-      for (const value of row) {
-        if (value === null) appender.appendNull();
-        else appender.appendVarchar(value);
-      }
-      appender.endRow();
-      count++;
-      if (count % YIELD_CHECK === 0 && performance.now() - since >= YIELD_AFTER_MS) {
-        appender.flushSync();
-        await new Promise<void>((resolveYield) => setImmediate(resolveYield));
-        since = performance.now();
-      }
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-  return count;
 }
