@@ -1,10 +1,16 @@
 // Every page of the app: its path pattern, title, navigation entry and a loader, so each page is
 // its own chunk fetched when first opened. To add a page (the weekly review does), add one entry.
 import type { ComponentType } from 'preact';
+import type { AppModel } from './models/app-model.ts';
 
 export interface PageProps {
   /** Path parameters (`:id`), decoded. */
   params: Record<string, string>;
+}
+
+export interface PageModule {
+  default: ComponentType<PageProps>;
+  prefetch?: (app: AppModel, params: Record<string, string>) => void;
 }
 
 export interface RouteDef {
@@ -14,19 +20,27 @@ export interface RouteDef {
   nav?: { label: string; icon: string };
   /** The sidebar entry highlighted while on this page (detail pages). */
   section?: string;
-  load: () => Promise<{ default: ComponentType<PageProps> }>;
+  /** The page draws charts: the entry starts loading ECharts with the page (see charts/load.ts). */
+  charts?: boolean;
+  /**
+   * The page's module: the component, and optionally `prefetch`, which asks for the page's first
+   * answers once the settings are known (before the rest of the catalogue; see main.tsx).
+   */
+  load: () => Promise<PageModule>;
 }
 
 export const routes: RouteDef[] = [
   {
     path: '/',
     title: 'Overview',
+    charts: true,
     nav: { label: 'Overview', icon: '◎' },
     load: () => import('./pages/overview/overview-page.tsx'),
   },
   {
     path: '/deployments',
     title: 'Deployments',
+    charts: true,
     nav: { label: 'Deployments', icon: '⇡' },
     load: () => import('./pages/deployments/deployments-page.tsx'),
   },
@@ -39,6 +53,7 @@ export const routes: RouteDef[] = [
   {
     path: '/incidents',
     title: 'Incidents',
+    charts: true,
     nav: { label: 'Incidents', icon: '◭' },
     load: () => import('./pages/incidents/incidents-page.tsx'),
   },
@@ -51,12 +66,14 @@ export const routes: RouteDef[] = [
   {
     path: '/on-call',
     title: 'On-call health',
+    charts: true,
     nav: { label: 'On-call health', icon: '☾' },
     load: () => import('./pages/oncall/oncall-page.tsx'),
   },
   {
     path: '/review',
     title: 'Weekly review',
+    charts: true,
     nav: { label: 'Weekly review', icon: '✓' },
     load: () => import('./pages/review/review-page.tsx'),
   },

@@ -22,11 +22,21 @@ export class CatalogModel {
 
   constructor(private readonly api: ApiClient) {}
 
+  /**
+   * The settings of the latest load, set as soon as they answer (before the rest): the time zone
+   * they carry dates the filters, which is all a page needs to ask for its data (main.tsx).
+   */
+  settingsAnswer: Promise<DashboardSettings> | undefined;
+
   async load(): Promise<void> {
     try {
       const p = this.api.paths;
+      this.settingsAnswer = this.api.get<DashboardSettings>(p.settings).then((settings) => {
+        this.settings.value = settings;
+        return settings;
+      });
       const [settings, teams, services, repos, people, metrics] = await Promise.all([
-        this.api.get<DashboardSettings>(p.settings),
+        this.settingsAnswer,
         this.api.get<{ items: Team[] }>(p.teams),
         this.api.get<{ items: Service[] }>(p.services),
         this.api.get<{ items: Repo[] }>(p.repos),

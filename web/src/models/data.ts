@@ -49,6 +49,14 @@ export class DataModel {
     return entry.state as Signal<Resource<T>>;
   }
 
+  /**
+   * Start loading a resource a component will read soon (the same URL, so it shares the answer),
+   * when its URL is known before that component renders: its request then runs alongside others.
+   */
+  prefetch(url: string): void {
+    this.resource(url);
+  }
+
   /** Load one resource again (the error state's "Retry"). */
   retry(url: string): void {
     const entry = this.entries.get(url);

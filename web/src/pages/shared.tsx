@@ -25,7 +25,11 @@ export interface PageQuery {
 
 export function usePageQuery(only: readonly ListFilter[], defaultGrain?: Grain): PageQuery {
   const { filters } = useApp();
-  const state = filters.state.value;
+  return pageQuery(filters.state.value, only, defaultGrain);
+}
+
+/** The page's query for a filter state (usePageQuery outside a component: prefetching). */
+export function pageQuery(state: FilterState, only: readonly ListFilter[], defaultGrain?: Grain): PageQuery {
   const grain = effectiveGrain(state, defaultGrain);
   return {
     state,

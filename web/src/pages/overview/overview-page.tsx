@@ -1,25 +1,41 @@
 // Overview, for leadership: per team the four DORA metrics plus rework rate with their levels and
 // the thresholds, the team comparison, and the trends by month or quarter.
+import type { ApiClient } from '../../api/client.ts';
 import type { DoraSummary } from '../../api/types.ts';
 import { FilterBar } from '../../components/filter-bar.tsx';
 import { Grid, Page, Section } from '../../components/layout.tsx';
 import { hrefWith } from '../../components/link.tsx';
 import { ErrorState, Loading } from '../../components/states.tsx';
-import { useApp } from '../../models/app-model.ts';
+import { type AppModel, useApp } from '../../models/app-model.ts';
 import { useResource } from '../../models/use-resource.ts';
-import { usePageQuery } from '../shared.tsx';
+import { type PageQuery, pageQuery, usePageQuery } from '../shared.tsx';
 import { DoraMetricCard, doraInfo } from './dora-cards.tsx';
 import { TeamTable } from './team-table.tsx';
-import { DoraTrends } from './trends.tsx';
+import { DoraTrends, trendUrls } from './trends.tsx';
+
+const FILTERS = ['team', 'repo'] as const;
+const summaryUrl = (api: ApiClient, page: PageQuery, params: URLSearchParams) =>
+  api.doraUrl({ ...page.base, thresholds: params.get('thresholds') ?? 'latest' });
+
+/**
+ * Ask for the page's answers as soon as the settings (the time zone that dates the default range)
+ * and this code are in, while the rest of the catalogue still loads: the page renders only after
+ * it, and its requests used to start only then. The charts read the same URLs.
+ */
+export function prefetch(app: AppModel): void {
+  const page = pageQuery(app.filters.state.value, FILTERS, 'month');
+  const params = app.router.params.value;
+  app.data.prefetch(summaryUrl(app.api, page, params));
+  for (const url of Object.values(trendUrls(app.api, page, params.get('compare') === 'team'))) app.data.prefetch(url);
+}
 
 export default function OverviewPage() {
   const { api, router, catalog, data, filters } = useApp();
-  const page = usePageQuery(['team', 'repo'], 'month');
+  const page = usePageQuery(FILTERS, 'month');
   const params = router.params.value;
   const thresholds = params.get('thresholds') ?? 'latest';
   const byTeam = params.get('compare') === 'team';
-  const summaryUrl = api.doraUrl({ ...page.base, thresholds });
-  const summary = useResource<DoraSummary>(summaryUrl);
+  const summary = useResource<DoraSummary>(summaryUrl(api, page, params));
   const s = summary?.data;
   const scope = page.state.team.length === 0 ? 'All teams' : page.state.team.map((t) => catalog.teamName(t)).join(', ');
 
@@ -61,7 +77,11 @@ export default function OverviewPage() {
         {!summary || (summary.status === 'loading' && !s) ? (
           <Loading height={220} />
         ) : summary.status === 'error' && !s ? (
-          <ErrorState error={summary.error} onRetry={() => data.retry(summaryUrl)} onClearFilters={() => filters.clearLists()} />
+          <ErrorState
+            error={summary.error}
+            onRetry={() => data.retry(summaryUrl(api, page, params))}
+            onClearFilters={() => filters.clearLists()}
+          />
         ) : s?.organisation ? (
           <Grid min={13}>
             {doraInfo.map((info) => (

@@ -1,6 +1,7 @@
 // The DORA trends on the overview: deployments, lead time, change failure rate, recovery time and
 // rework rate per month or quarter, for everyone or one line per team, each drilling to the
 // records of the bucket clicked.
+import type { ApiClient } from '../../api/client.ts';
 import type { MetricResponse, MetricRow } from '../../api/types.ts';
 import { ChartCard } from '../../charts/chart-card.tsx';
 import { buildTimeSeries, durationOf, percentOf } from '../../charts/options/time-series.ts';
@@ -12,10 +13,22 @@ import { bucketQuery, deploymentsEmptyHint, incidentsEmptyHint, type PageQuery, 
 const maxOf = (rows: readonly MetricRow[], field: string) =>
   Math.max(0, ...rows.map((r) => (typeof r[field] === 'number' ? (r[field] as number) : 0)));
 
+/** The answers the trends draw, by metric: the charts read them and the page prefetches them. */
+export function trendUrls(api: ApiClient, page: PageQuery, byTeam: boolean) {
+  const q = { ...page.query, ...(byTeam ? { groupBy: 'team' } : {}) };
+  return {
+    deployments: api.metricUrl('deployment-frequency', q),
+    leadTime: api.metricUrl('lead-time', q),
+    changeFailure: api.metricUrl('change-failure-rate', q),
+    recovery: api.metricUrl('recovery-time', q),
+    rework: api.metricUrl('rework-rate', q),
+  };
+}
+
 export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean }) {
   const { api, catalog } = useApp();
   const health = useHealth();
-  const q = { ...page.query, ...(byTeam ? { groupBy: 'team' } : {}) };
+  const urls = trendUrls(api, page, byTeam);
   const grouped = byTeam ? { label: (g: string) => catalog.teamName(g), colors: teamColors(catalog) } : undefined;
   const team = (row: MetricRow) => (byTeam ? { by: 'team', value: row.group } : null);
   const noDeploys = (title: string) => () => ({ title, hint: deploymentsEmptyHint(catalog, page.state, health) });
@@ -29,7 +42,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
         title="Deployments"
         explanation="Successful production deployments per period."
         definition="deployment-frequency"
-        url={api.metricUrl('deployment-frequency', q)}
+        url={urls.deployments}
         buildKey={key}
         fileParts={page.fileParts}
         build={(r, theme: ChartTheme) =>
@@ -58,7 +71,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
         title="Lead time for changes"
         explanation={byTeam ? 'Median per team.' : 'Median and 90th percentile; hollow points rest on fewer than 10 changes.'}
         definition="lead-time"
-        url={api.metricUrl('lead-time', q)}
+        url={urls.leadTime}
         buildKey={key}
         fileParts={page.fileParts}
         build={(r, theme) => {
@@ -91,7 +104,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
         title="Change failure rate"
         explanation="Share of production deployments that caused an incident or were rolled back."
         definition="change-failure-rate"
-        url={api.metricUrl('change-failure-rate', q)}
+        url={urls.changeFailure}
         buildKey={key}
         fileParts={page.fileParts}
         build={(r, theme) =>
@@ -123,7 +136,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
         title="Failed deployment recovery time"
         explanation="From the failed deployment to the resolution of the incident it caused."
         definition="recovery-time"
-        url={api.metricUrl('recovery-time', q)}
+        url={urls.recovery}
         buildKey={key}
         fileParts={page.fileParts}
         build={(r, theme) => {
@@ -162,7 +175,7 @@ export function DoraTrends({ page, byTeam }: { page: PageQuery; byTeam: boolean 
         title="Deployment rework rate"
         explanation="Share of deployments made while a change-caused incident was open (or within an hour of its resolution)."
         definition="rework-rate"
-        url={api.metricUrl('rework-rate', q)}
+        url={urls.rework}
         buildKey={key}
         fileParts={page.fileParts}
         build={(r, theme) =>
