@@ -100,7 +100,7 @@ describe('pre-rendered CSV on the demo organisation', () => {
     const after = (parse(stored[exports[1] as string] as string, { columns: true }) as Record<string, string>[]).find(
       (d) => d.id === target?.id,
     );
-    expect(after?.incident_ids.split(';')).toContain(first?.id);
+    expect(after?.incident_ids?.split(';')).toContain(first?.id);
     expect(after?.change_failed).toBe('true');
   });
 });
