@@ -25,7 +25,7 @@ import { pageFactColumns, pagesCsvRenderSource } from '../records/pages.ts';
 import { csvLineTables } from './schema.ts';
 
 /** Bump when the rendering (columns, SQL, quoting) changes: the next refresh re-renders all lines. */
-export const CSV_LINES_VERSION = 'csv-lines-3';
+export const CSV_LINES_VERSION = 'csv-lines-4';
 
 const STATE_KEY = 'csv-lines.state';
 const DERIVE_STATE_KEY = 'derive.state';
@@ -57,7 +57,8 @@ interface LineKind {
   facts: 'd_deployments' | 'd_pages';
   scopeTable: 's_csv_deployments' | 's_csv_pages';
   columns: readonly string[];
-  source(scopeTable: string | null): { sql: string; carry: string[] };
+  /** `head`: leading columns stored apart (rendered) when the export puts a column after them. */
+  source(scopeTable: string | null): { sql: string; carry: string[]; head?: string[] };
   /** The stored columns, in the order of `source`'s carry (each k_x stored as x), then line. */
   stored: readonly string[];
   /** SELECT of the ids to re-render after an incremental derivation. */
@@ -138,9 +139,20 @@ export async function csvLinesCurrent(db: Pick<QueryRunner, 'one'>): Promise<boo
 
 async function insertLines(tx: WriteTx, kind: LineKind, scoped: boolean): Promise<void> {
   const source = kind.source(scoped ? kind.scopeTable : null);
-  const lines = await csvLinesSql(tx, source.sql, {}, kind.columns, source.carry);
-  await tx.run(`INSERT INTO ${kind.table} (${kind.stored.join(', ')}, line)
-    SELECT ${source.carry.join(', ')}, line FROM (${lines.sql})`);
+  if (!source.head) {
+    const lines = await csvLinesSql(tx, source.sql, {}, kind.columns, source.carry);
+    await tx.run(`INSERT INTO ${kind.table} (${kind.stored.join(', ')}, line)
+      SELECT ${source.carry.join(', ')}, line FROM (${lines.sql})`);
+    return;
+  }
+  // Two passes: the head, carrying the rest; then the line, carrying the head.
+  const head = await csvLinesSql(tx, source.sql, {}, source.head, [...kind.columns, ...source.carry]);
+  const lines = await csvLinesSql(tx, `SELECT * RENAME (line AS k_head) FROM (${head.sql})`, {}, kind.columns, [
+    ...source.carry,
+    'k_head',
+  ]);
+  await tx.run(`INSERT INTO ${kind.table} (${kind.stored.join(', ')}, head, line)
+    SELECT ${source.carry.join(', ')}, k_head, line FROM (${lines.sql})`);
 }
 
 async function renderAll(tx: WriteTx, kind: LineKind): Promise<void> {

@@ -141,11 +141,13 @@ export const csvLineTables: readonly { name: string; ddl: string }[] = [
   },
   {
     name: 'd_csv_pages',
-    // The line holds every column but the reviewer's label text (reason, note, labelled_by),
-    // which the export reads from review_labels: editing a note triggers no refresh.
+    // The line holds every column but the person's name and the reviewer's label text (reason,
+    // note, labelled_by), which the export reads from pd_users and review_labels: editing a note
+    // triggers no refresh.
     ddl: `CREATE TABLE d_csv_pages (
       id VARCHAR, started_at TIMESTAMPTZ, user_id VARCHAR, oncall_schedule_id VARCHAR, hour_class VARCHAR, on_call BOOLEAN,
       signature VARCHAR, local_time TIMESTAMP, team_id VARCHAR, service_id VARCHAR, severity VARCHAR, incident_id VARCHAR,
+      head VARCHAR,                                 -- id and user_id, rendered (the person's name goes between)
       line VARCHAR
     )`,
   },

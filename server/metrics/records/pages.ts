@@ -121,13 +121,13 @@ export function pagesCsvQuery(q: MetricQuery): { sql: string; params: Params } {
 }
 
 /**
- * The rows csv-lines.ts renders into d_csv_pages: the fact columns of every page (or of those in
- * the temp table `scopeTable`) with the keys the export filters on (k_*). Same expressions as
- * pagesCsvQuery, so the same text.
+ * The rows csv-lines.ts renders into d_csv_pages: the first two columns (`head`) and the fact
+ * columns (`line`) of every page (or of those in the temp table `scopeTable`), with the keys the
+ * export filters on (k_*). Same expressions as pagesCsvQuery, so the same text.
  */
-export function pagesCsvRenderSource(scopeTable: 's_csv_pages' | null): { sql: string; carry: string[] } {
+export function pagesCsvRenderSource(scopeTable: 's_csv_pages' | null): { sql: string; carry: string[]; head: string[] } {
   const sql = `
-    SELECT ${CSV_FACTS},
+    SELECT p.id, p.user_id, ${CSV_FACTS},
       p.id AS k_id, p.started_at AS k_started_at, p.user_id AS k_user_id, p.oncall_schedule_id AS k_oncall_schedule_id,
       p.hour_class AS k_hour_class, p.on_call AS k_on_call, p.signature AS k_signature, p.local_time AS k_local_time,
       p.team_id AS k_team_id, p.service_id AS k_service_id, p.severity AS k_severity, p.incident_id AS k_incident_id
@@ -135,6 +135,7 @@ export function pagesCsvRenderSource(scopeTable: 's_csv_pages' | null): { sql: s
     WHERE ${scopeTable ? `p.id IN (SELECT id FROM ${scopeTable})` : 'true'}`;
   return {
     sql,
+    head: ['id', 'user_id'],
     carry: [
       'k_id',
       'k_started_at',
@@ -152,27 +153,33 @@ export function pagesCsvRenderSource(scopeTable: 's_csv_pages' | null): { sql: s
   };
 }
 
+type Render = (
+  sql: string,
+  params: Params,
+  columns: readonly string[],
+  carry: readonly string[],
+  raw: readonly string[],
+) => Promise<{ sql: string }>;
+
 /**
  * The export over the pre-rendered lines (d_csv_pages, filter columns named as on d_pages): the
- * head and the reviewer's label text rendered now around the stored facts (`render` is csvLinesSql).
+ * stored head and facts around the person's name and the reviewer's label text, each rendered
+ * once per person and per label (small tables) by `render` (csvLinesSql), never per page.
  */
-export async function pagesCsvLinesQuery(
-  q: MetricQuery,
-  render: (
-    sql: string,
-    params: Params,
-    columns: readonly string[],
-    carry: readonly string[],
-    raw: readonly string[],
-  ) => Promise<{ sql: string }>,
-): Promise<{ sql: string; params: Params }> {
-  const source = `
-    SELECT p.id, p.user_id, u.name AS user_name, p.line AS k_line, rl.reason, rl.note, rl.labelled_by,
-      p.started_at AS k_sort, p.id AS k_id
-    FROM d_csv_pages p LEFT JOIN pd_users u ON u.id = p.user_id LEFT JOIN review_labels rl ON rl.incident_id = p.incident_id
-    WHERE ${where(q)}`;
-  const ps = usedParams(source, params(q));
-  const lines = await render(source, ps, [...headColumns, 'k_line', ...reviewColumns], ['k_sort', 'k_id'], ['k_line']);
-  const sql = `SELECT line FROM (${lines.sql}) ORDER BY k_sort DESC, k_id DESC`;
-  return { sql, params: ps };
+export async function pagesCsvLinesQuery(q: MetricQuery, render: Render): Promise<{ sql: string; params: Params }> {
+  const users = await render('SELECT id AS k_id, name AS user_name FROM pd_users', {}, ['user_name'], ['k_id'], []);
+  const labels = await render(
+    'SELECT incident_id AS k_id, reason, note, labelled_by FROM review_labels',
+    {},
+    reviewColumns,
+    ['k_id'],
+    [],
+  );
+  const sql = `
+    WITH u AS (${users.sql}), rl AS (${labels.sql})
+    SELECT p.head || ',' || coalesce(u.line, '') || ',' || p.line || ',' || coalesce(rl.line, ',,') AS line
+    FROM d_csv_pages p LEFT JOIN u ON u.k_id = p.user_id LEFT JOIN rl ON rl.k_id = p.incident_id
+    WHERE ${where(q)}
+    ORDER BY p.started_at DESC, p.id DESC`;
+  return { sql, params: usedParams(sql, params(q)) };
 }
