@@ -43,8 +43,8 @@ function register(app: Hono<AppEnv>, kind: RecordKind) {
   app.get(`/${kind.name}.csv`, async (c) => {
     const { q } = await recordQuery(c, kind, true);
     const db = c.get('deps').db;
-    const { sql, params, rendered } = await withQueryErrors(() => recordCsvQuery(db, kind, q));
-    return new Response(csvStream(db, sql, params, kind.columns, { rendered }), {
+    const { sql, params, options } = await withQueryErrors(() => recordCsvQuery(db, kind, q));
+    return new Response(csvStream(db, sql, params, kind.columns, options), {
       status: 200,
       headers: csvHeaders(csvFileName(['vigil', kind.name, q.fromDate, q.toDate])),
     });

@@ -18,7 +18,7 @@
 // (the time range whose on-call columns were recomputed). Config changes rebuild the facts, and with them all lines. The state row records
 // the derive state (refreshedAt) the lines match: the export uses them only when that is the
 // current one, and renders at query time otherwise (never stale text).
-import type { Params, QueryRunner, WriteTx } from '../../db/index.ts';
+import type { QueryRunner, WriteTx } from '../../db/index.ts';
 import { csvLinesSql } from '../../lib/csv.ts';
 import { deploymentCsvColumns, deploymentsCsvRenderSource } from '../records/deployments.ts';
 import { pageFactColumns, pagesCsvRenderSource } from '../records/pages.ts';
@@ -215,10 +215,4 @@ export async function renderCsvLines(tx: WriteTx, options: RenderOptions): Promi
     },
   );
   return whole ? 'full' : 'incremental';
-}
-
-/** csvLinesSql over a reader, for the exports that render some columns at export time. */
-export function csvRenderer(db: Pick<QueryRunner, 'all'>) {
-  return (sql: string, params: Params, columns: readonly string[], carry: readonly string[], raw: readonly string[] = []) =>
-    csvLinesSql(db, sql, params, columns, carry, raw);
 }

@@ -2,11 +2,20 @@
 // rework, with their changes and the incidents attributed to them (JSON, cursor-paged, newest
 // first), the same as CSV, and one deployment in full (statuses, commits, pull requests,
 // incidents with evidence) for the deployments page.
-import type { Params } from '../../db/index.ts';
+import type { Params, QueryRunner } from '../../db/index.ts';
 import type { MetricQuery } from '../query.ts';
 import { filterExpr, queryParams, usedParams } from '../sql.ts';
 import type { MetricContext } from '../types.ts';
-import { cursorExpr, cursorParams, encodeCursor, isoSql, type Page } from './shared.ts';
+import {
+  type CsvLinesQuery,
+  cursorExpr,
+  cursorParams,
+  encodeCursor,
+  isoSql,
+  type Page,
+  sliceExpr,
+  timeSlices,
+} from './shared.ts';
 
 export const deploymentParams = {
   limit: undefined,
@@ -161,14 +170,18 @@ export function deploymentsCsvRenderSource(scopeTable: 's_csv_deployments' | nul
 /**
  * The export over the pre-rendered lines (d_csv_deployments, filter columns named as on
  * d_deployments): the same filters and order as deploymentsCsvQuery, over narrow rows of stored
- * text. Use only while csv-lines.ts says the lines are current.
+ * text, cut into time slices. A deployment's time moves when it finishes, so a write during a
+ * sliced export fails it rather than leave the deployment out (keysMayMove).
  */
-export function deploymentsCsvLinesQuery(q: MetricQuery): { sql: string; params: Params } {
+export async function deploymentsCsvLinesQuery(q: MetricQuery, db: Pick<QueryRunner, 'one'>): Promise<CsvLinesQuery> {
+  const filter = where(q, 'd.sort_time');
+  const ps = usedParams(filter, params(q));
+  const slices = await timeSlices(db, 'd_csv_deployments d', 'd.sort_time', filter, ps);
   const sql = `
     SELECT d.line FROM d_csv_deployments d
-    WHERE ${where(q, 'd.sort_time')}
+    WHERE ${filter} ${slices.length > 0 ? sliceExpr('d.sort_time') : ''}
     ORDER BY d.sort_time DESC, d.id DESC`;
-  return { sql, params: usedParams(sql, params(q)) };
+  return { sql, params: ps, slices, keysMayMove: true };
 }
 
 /** One deployment in full, or undefined. */

@@ -1,7 +1,8 @@
 // The record kinds behind the metrics, each with its parameters, JSON page, CSV query and CSV
 // columns: shared by the API (/api/deployments, …) and `vigil export`.
 import type { Params, QueryRunner } from '../../db/index.ts';
-import { csvLinesCurrent, csvRenderer } from '../derive/csv-lines.ts';
+import type { CsvOptions } from '../../lib/csv.ts';
+import { csvLinesCurrent } from '../derive/csv-lines.ts';
 import type { GroupBy, MetricQuery } from '../query.ts';
 import type { MetricContext } from '../types.ts';
 import {
@@ -14,9 +15,7 @@ import {
 import { incidentCsvColumns, incidentParams, incidentsCsvQuery, listIncidents } from './incidents.ts';
 import { listShifts, shiftCsvColumns, shiftParams, shiftsCsvQuery } from './oncall-shifts.ts';
 import { listPages, pageCsvColumns, pageParams, pagesCsvLinesQuery, pagesCsvQuery } from './pages.ts';
-import type { Page } from './shared.ts';
-
-type CsvRender = ReturnType<typeof csvRenderer>;
+import type { CsvLinesQuery, Page } from './shared.ts';
 
 export interface RecordKind {
   name: 'deployments' | 'incidents' | 'pages' | 'oncall-shifts';
@@ -25,11 +24,8 @@ export interface RecordKind {
   filters: readonly ('team' | 'service' | 'repo' | 'severity')[];
   list(ctx: MetricContext, q: MetricQuery, page: Page): Promise<{ items: unknown[]; nextCursor: string | null }>;
   csv(q: MetricQuery): { sql: string; params: Params };
-  /**
-   * The same export over pre-rendered lines (derive/csv-lines.ts), for kinds that keep them;
-   * `render` renders any columns not stored (csvLinesSql on a reader).
-   */
-  csvLines?(q: MetricQuery, render: CsvRender): Promise<{ sql: string; params: Params }>;
+  /** The same export over pre-rendered lines (derive/csv-lines.ts), for kinds that keep them. */
+  csvLines?(q: MetricQuery, db: Pick<QueryRunner, 'all' | 'one'>): Promise<CsvLinesQuery>;
   columns: readonly string[];
 }
 
@@ -42,7 +38,7 @@ export const recordKinds: readonly RecordKind[] = [
     filters: ['team', 'repo'],
     list: listDeployments,
     csv: deploymentsCsvQuery,
-    csvLines: async (q) => deploymentsCsvLinesQuery(q),
+    csvLines: deploymentsCsvLinesQuery,
     columns: deploymentCsvColumns,
   },
   {
@@ -83,9 +79,16 @@ export async function recordCsvQuery(
   db: Pick<QueryRunner, 'one' | 'all'>,
   kind: RecordKind,
   q: MetricQuery,
-): Promise<{ sql: string; params: Params; rendered: boolean }> {
-  if (kind.csvLines && (await csvLinesCurrent(db))) return { ...(await kind.csvLines(q, csvRenderer(db))), rendered: true };
-  return { ...kind.csv(q), rendered: false };
+): Promise<{ sql: string; params: Params; options: CsvOptions }> {
+  if (kind.csvLines && (await csvLinesCurrent(db))) {
+    const lines = await kind.csvLines(q, db);
+    return {
+      sql: lines.sql,
+      params: lines.params,
+      options: { rendered: true, slices: lines.slices, keysMayMove: lines.keysMayMove },
+    };
+  }
+  return { ...kind.csv(q), options: {} };
 }
 
 export function findRecordKind(name: string): RecordKind | undefined {

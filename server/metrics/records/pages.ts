@@ -1,11 +1,23 @@
 // Page records: every page behind the on-call metrics with its recipient, the time in their own
 // zone, the hour class, the interruption it belongs to, its incident, alert rule and label (JSON,
 // cursor-paged, newest first) and the same as CSV (the weekly review's export).
-import type { Params } from '../../db/index.ts';
+import type { Params, QueryRunner } from '../../db/index.ts';
+import { csvLinesSql } from '../../lib/csv.ts';
 import type { MetricQuery } from '../query.ts';
 import { filterExpr, queryParams, usedParams } from '../sql.ts';
 import type { MetricContext } from '../types.ts';
-import { cursorExpr, cursorParams, encodeCursor, isoSql, listParam, localIsoSql, type Page } from './shared.ts';
+import {
+  type CsvLinesQuery,
+  cursorExpr,
+  cursorParams,
+  encodeCursor,
+  isoSql,
+  listParam,
+  localIsoSql,
+  type Page,
+  sliceExpr,
+  timeSlices,
+} from './shared.ts';
 
 export const pageParams = {
   limit: undefined,
@@ -153,33 +165,28 @@ export function pagesCsvRenderSource(scopeTable: 's_csv_pages' | null): { sql: s
   };
 }
 
-type Render = (
-  sql: string,
-  params: Params,
-  columns: readonly string[],
-  carry: readonly string[],
-  raw: readonly string[],
-) => Promise<{ sql: string }>;
-
 /**
  * The export over the pre-rendered lines (d_csv_pages, filter columns named as on d_pages): the
  * stored head and facts around the person's name and the reviewer's label text, each rendered
- * once per person and per label (small tables) by `render` (csvLinesSql), never per page.
+ * once per person and per label (small tables), never per page. Cut into time slices (pages
+ * never change their time, so a slice read after a write leaves no page out or in twice).
  */
-export async function pagesCsvLinesQuery(q: MetricQuery, render: Render): Promise<{ sql: string; params: Params }> {
-  const users = await render('SELECT id AS k_id, name AS user_name FROM pd_users', {}, ['user_name'], ['k_id'], []);
-  const labels = await render(
+export async function pagesCsvLinesQuery(q: MetricQuery, db: Pick<QueryRunner, 'all' | 'one'>): Promise<CsvLinesQuery> {
+  const users = await csvLinesSql(db, 'SELECT id AS k_id, name AS user_name FROM pd_users', {}, ['user_name'], ['k_id']);
+  const labels = await csvLinesSql(
+    db,
     'SELECT incident_id AS k_id, reason, note, labelled_by FROM review_labels',
     {},
     reviewColumns,
     ['k_id'],
-    [],
   );
+  const filter = where(q);
+  const slices = await timeSlices(db, 'd_csv_pages p', 'p.started_at', filter, usedParams(filter, params(q)));
   const sql = `
     WITH u AS (${users.sql}), rl AS (${labels.sql})
     SELECT p.head || ',' || coalesce(u.line, '') || ',' || p.line || ',' || coalesce(rl.line, ',,') AS line
     FROM d_csv_pages p LEFT JOIN u ON u.k_id = p.user_id LEFT JOIN rl ON rl.k_id = p.incident_id
-    WHERE ${where(q)}
+    WHERE ${filter} ${slices.length > 0 ? sliceExpr('p.started_at') : ''}
     ORDER BY p.started_at DESC, p.id DESC`;
-  return { sql, params: usedParams(sql, params(q)) };
+  return { sql, params: usedParams(filter, params(q)), slices, keysMayMove: false };
 }

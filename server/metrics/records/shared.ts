@@ -1,6 +1,7 @@
 // Shared parts of the record endpoints (the rows behind the numbers): keyset cursors, limits,
 // and the SQL that renders times for CSV (ISO-8601 UTC, and local time with its offset where the
 // row has a zone).
+import type { Params, QueryRunner } from '../../db/index.ts';
 import { QueryError } from '../query.ts';
 
 export const DEFAULT_LIMIT = 100;
@@ -78,4 +79,46 @@ export function listParam(value: string | undefined): string[] {
         ),
       ]
     : [];
+}
+
+/** An export over pre-rendered lines (lib/csv.ts CsvOptions: rendered, slices, keysMayMove). */
+export interface CsvLinesQuery {
+  sql: string;
+  params: Params;
+  slices: Params[];
+  keysMayMove: boolean;
+}
+
+/** Exports of at least this many rows are cut into SLICES slices of their sort time (lib/csv.ts CsvOptions.slices). */
+const SLICED_FROM = 200_000;
+const SLICES = 32;
+
+/**
+ * The time slices of an export, newest first, as parameters of `sliceExpr(time)`: cut at the
+ * quantiles of the sort time of the rows `whereSql` selects from `from`, so each slice holds about
+ * 1/32 of them (rows with the same time stay in one slice). None below SLICED_FROM rows.
+ */
+export async function timeSlices(
+  db: Pick<QueryRunner, 'one'>,
+  from: string,
+  time: string,
+  whereSql: string,
+  params: Params,
+): Promise<Params[]> {
+  const fractions = Array.from({ length: SLICES - 1 }, (_, i) => (i + 1) / SLICES);
+  const row = await db.one<{ n: number; bounds: string[] | null }>(
+    `SELECT count(*) AS n, list_transform(quantile_disc(${time}, $fractions), x -> strftime(x, '%Y-%m-%dT%H:%M:%S.%fZ')) AS bounds
+     FROM ${from} WHERE ${whereSql}`,
+    { ...params, fractions },
+  );
+  if (!row || Number(row.n) < SLICED_FROM || !row.bounds) return [];
+  const edges = ['-infinity', ...new Set(row.bounds), 'infinity'];
+  const slices: Params[] = [];
+  for (let i = edges.length - 2; i >= 0; i--) slices.push({ slice_lo: edges[i] as string, slice_hi: edges[i + 1] as string });
+  return slices;
+}
+
+/** The condition selecting one slice of timeSlices. */
+export function sliceExpr(time: string): string {
+  return `AND ${time} >= CAST($slice_lo AS TIMESTAMPTZ) AND ${time} < CAST($slice_hi AS TIMESTAMPTZ)`;
 }
