@@ -112,12 +112,12 @@ export interface CsvOptions {
    * Run the query once per slice, in order, each with the slice's parameters added: slices of the
    * sort key, so each sorts a bounded share of the rows (one sort of 2M stored lines grew the
    * process by 160-270 MB; 32 slices by 35-55 MB, in the same time). Each slice is its own
-   * statement: when a write commits during the export (Database.dataVersion moves), the rest
-   * would come from newer data, so with `keysMayMove` (a row's sort key can change, and it could
-   * move into a slice already sent) the export fails instead of leaving the row out.
+   * statement, so a write committed during the export makes the rest come from newer data. When a
+   * row's sort key can change (it could move into a slice already sent), give `version`: a token
+   * of the data read, checked before each slice and after the last; the export fails if it moved.
    */
   slices?: readonly Params[];
-  keysMayMove?: boolean;
+  version?: () => Promise<string>;
 }
 
 /** Stream the rows of every slice (or the one query), stopping when `onRows` returns false. */
@@ -129,20 +129,25 @@ async function streamSlices(
   onRows: (rows: Record<string, unknown>[]) => Promise<boolean>,
 ): Promise<number> {
   if (!options.slices || options.slices.length === 0) return db.stream(sql, params, onRows);
-  const version = db.dataVersion;
+  const version = options.version;
+  const first = version ? await version() : '';
+  const check = async () => {
+    if (version && (await version()) !== first) {
+      throw new Error('The records changed during the export (a refresh was saved): download it again.');
+    }
+  };
   let total = 0;
   let stopped = false;
   for (const slice of options.slices) {
-    if (options.keysMayMove && db.dataVersion !== version) {
-      throw new Error('The data changed during the export (a sync or an edit was saved): download it again.');
-    }
+    await check();
     total += await db.stream(sql, { ...params, ...slice }, async (rows) => {
       const more = await onRows(rows);
       if (!more) stopped = true;
       return more;
     });
-    if (stopped) break;
+    if (stopped) return total;
   }
+  await check();
   return total;
 }
 

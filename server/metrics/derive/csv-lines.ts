@@ -216,3 +216,12 @@ export async function renderCsvLines(tx: WriteTx, options: RenderOptions): Promi
   );
   return whole ? 'full' : 'incremental';
 }
+
+/** A token that changes whenever any stored line may have (every write of the lines rewrites the state). */
+export async function csvLinesVersion(db: Pick<QueryRunner, 'one'>): Promise<string> {
+  const row = await db.one<{ v: string }>(
+    'SELECT value || CAST(epoch_us(updated_at) AS VARCHAR) AS v FROM meta WHERE key = $key',
+    { key: STATE_KEY },
+  );
+  return row?.v ?? '';
+}

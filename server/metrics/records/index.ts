@@ -2,7 +2,7 @@
 // columns: shared by the API (/api/deployments, …) and `vigil export`.
 import type { Params, QueryRunner } from '../../db/index.ts';
 import type { CsvOptions } from '../../lib/csv.ts';
-import { csvLinesCurrent } from '../derive/csv-lines.ts';
+import { csvLinesCurrent, csvLinesVersion } from '../derive/csv-lines.ts';
 import type { GroupBy, MetricQuery } from '../query.ts';
 import type { MetricContext } from '../types.ts';
 import {
@@ -82,11 +82,9 @@ export async function recordCsvQuery(
 ): Promise<{ sql: string; params: Params; options: CsvOptions }> {
   if (kind.csvLines && (await csvLinesCurrent(db))) {
     const lines = await kind.csvLines(q, db);
-    return {
-      sql: lines.sql,
-      params: lines.params,
-      options: { rendered: true, slices: lines.slices, keysMayMove: lines.keysMayMove },
-    };
+    const options: CsvOptions = { rendered: true, slices: lines.slices };
+    if (lines.keysMayMove) options.version = () => csvLinesVersion(db);
+    return { sql: lines.sql, params: lines.params, options };
   }
   return { ...kind.csv(q), options: {} };
 }

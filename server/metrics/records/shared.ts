@@ -81,7 +81,7 @@ export function listParam(value: string | undefined): string[] {
     : [];
 }
 
-/** An export over pre-rendered lines (lib/csv.ts CsvOptions: rendered, slices, keysMayMove). */
+/** An export over pre-rendered lines (lib/csv.ts CsvOptions: rendered, slices; keysMayMove: give a version). */
 export interface CsvLinesQuery {
   sql: string;
   params: Params;
