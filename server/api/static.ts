@@ -89,7 +89,11 @@ export function serveWeb(root: string) {
 
   const load = (file: string): Cached | null => {
     const stamp = stampOf(file);
-    if (stamp === null) return null;
+    if (stamp === null) {
+      // Gone (a rebuild removes the previous hashed files): forget it.
+      cache.delete(file);
+      return null;
+    }
     const hit = cache.get(file);
     if (hit?.stamp === stamp) return hit;
     const body = readFileSync(file);
