@@ -63,7 +63,7 @@ interface LineKind {
   stored: readonly string[];
   /** SELECT of the ids to re-render after an incremental derivation. */
   scope: string;
-  /** Lines to drop besides those of the scope (rows the derivation deleted and may not write again). */
+  /** SELECT of more lines to drop (of rows the derivation deleted and may not write again). */
   stale: string;
 }
 
@@ -78,7 +78,7 @@ const kinds: readonly LineKind[] = [
     scope: `SELECT id FROM t_redo WHERE id IS NOT NULL
       UNION SELECT id FROM s_deploys WHERE id IS NOT NULL
       UNION SELECT deployment_id FROM d_attribution WHERE incident_id IN (SELECT id FROM s_attr) AND deployment_id IS NOT NULL`,
-    stale: 'false',
+    stale: 'SELECT NULL::VARCHAR AS id WHERE false',
   },
   {
     table: 'd_csv_pages',
@@ -103,7 +103,7 @@ const kinds: readonly LineKind[] = [
     scope: `SELECT p.id FROM d_pages p SEMI JOIN s_users u ON u.user_id = p.user_id AND p.started_at >= u.since
       UNION SELECT id FROM d_pages WHERE incident_id IN (SELECT id FROM s_label)
       UNION SELECT p.id FROM d_pages p JOIN s_shift_range r ON p.started_at >= r.lo AND p.started_at <= r.hi`,
-    stale: 'EXISTS (SELECT 1 FROM s_users u WHERE u.user_id = d_csv_pages.user_id AND d_csv_pages.started_at >= u.since)',
+    stale: 'SELECT c.id FROM d_csv_pages c SEMI JOIN s_users u ON u.user_id = c.user_id AND c.started_at >= u.since',
   },
 ];
 
@@ -165,8 +165,8 @@ async function renderAll(tx: WriteTx, kind: LineKind): Promise<void> {
 
 async function renderScope(tx: WriteTx, kind: LineKind): Promise<void> {
   await tx.run(`DROP TABLE IF EXISTS ${kind.scopeTable}`);
-  await tx.run(`CREATE TEMP TABLE ${kind.scopeTable} AS ${kind.scope}`);
-  await tx.run(`DELETE FROM ${kind.table} WHERE id IN (SELECT id FROM ${kind.scopeTable}) OR ${kind.stale}`);
+  await tx.run(`CREATE TEMP TABLE ${kind.scopeTable} AS ${kind.scope} UNION ${kind.stale}`);
+  await tx.run(`DELETE FROM ${kind.table} WHERE id IN (SELECT id FROM ${kind.scopeTable})`);
   await insertLines(tx, kind, true);
   // A safety net, not the mechanism: one line per record, or render them all again.
   const n = await tx.one<{ lines: number; facts: number }>(
