@@ -5,8 +5,10 @@
 //
 // Query results are streamed chunk by chunk from the database with backpressure, so an export of
 // millions of rows runs at constant memory, over HTTP (csvStream) and to a file (writeCsvFile).
-// DuckDB renders each row as one finished line (csvLinesQuery): converting every cell to a JS
+// DuckDB renders each row as one finished line (csvLinesSql): converting every cell to a JS
 // value and back to text measured ~1.4 µs a cell, several times the cost of one string per row.
+// The largest record kinds keep their lines rendered ahead (server/metrics/derive/csv-lines.ts);
+// their exports stream the stored text (`rendered`), in slices of their sort time.
 import { createWriteStream } from 'node:fs';
 import type { Database, Params, QueryRunner } from '../db/index.ts';
 
@@ -59,9 +61,10 @@ function fieldSql(name: string, type: string): string {
 }
 
 /**
- * The query rewritten to yield `line`, each row as a finished CSV line of `columns`, plus the
- * `carry` columns passed through untouched (`raw` columns are finished CSV text, joined as is) (the pre-rendered lines table stores its keys next to
- * the line: server/metrics/derive/csv-lines.ts).
+ * The query rewritten to yield `line`, each row as a finished CSV line of `columns` (`raw` ones
+ * are finished CSV text already, joined as they are), plus the `carry` columns passed through
+ * untouched (the pre-rendered lines tables store their keys next to the line:
+ * server/metrics/derive/csv-lines.ts).
  */
 export async function csvLinesSql(
   db: Pick<QueryRunner, 'all'>,
@@ -69,7 +72,6 @@ export async function csvLinesSql(
   params: Params,
   columns: readonly string[] | undefined,
   carry: readonly string[] = [],
-  /** Columns of `columns` that hold finished CSV text already (a stored part of a line): joined as they are. */
   raw: readonly string[] = [],
 ): Promise<{ sql: string; header: string }> {
   const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE (${sql})`, params);

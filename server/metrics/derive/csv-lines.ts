@@ -6,8 +6,8 @@
 // Why: rendering 2M lines at query time (CASE/contains/replace per field, strftime per time) was
 // ~6.4 s of a ~9.5 s export on the large organisation, the sort of wide rows another 2.2 s, and
 // DuckDB's own COPY TO was no faster. Rendered here, over a plain scan (where DuckDB evaluates
-// the same expressions on dictionary vectors), the export only filters, sorts narrow rows and
-// streams stored strings.
+// the same expressions on dictionary vectors), the export only filters, sorts stored strings (in
+// time slices: records/shared.ts timeSlices) and streams them.
 //
 // Kept true in the refresh's own transaction: every derivation step that can change a rendered
 // value already records what it touched, so exactly those lines are re-rendered. Deployments:
@@ -15,9 +15,10 @@
 // including the deployments the old attribution pointed at), s_attr (incidents whose attribution
 // moved). Pages: s_users (people whose pages were re-derived from a point on; a renamed person
 // is re-derived whole), s_label (incidents whose facts, title or label changed), s_shift_range
-// (the time range whose on-call columns were recomputed). Config changes rebuild the facts, and with them all lines. The state row records
-// the derive state (refreshedAt) the lines match: the export uses them only when that is the
-// current one, and renders at query time otherwise (never stale text).
+// (the time range whose on-call columns were recomputed). Config changes rebuild the facts, and
+// with them all lines. The state row records the derive state (refreshedAt) the lines match: the
+// export uses them only when that is the current one, and renders at query time otherwise (never
+// stale text).
 import type { QueryRunner, WriteTx } from '../../db/index.ts';
 import { csvLinesSql } from '../../lib/csv.ts';
 import { deploymentCsvColumns, deploymentsCsvRenderSource } from '../records/deployments.ts';
