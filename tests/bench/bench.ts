@@ -488,6 +488,8 @@ try {
 } finally {
   await vigil?.stop().catch(() => {});
   await standIns?.child.stop().catch(() => {});
+  // A backfilled (not kept) database lives only as long as its run.
+  if (!seededMode && !synthetic && !httpBackfill) rmSync(dirname(database), { recursive: true, force: true });
   results.meta.seconds = Math.round((performance.now() - started) / 1000);
   results.targets = judge(results);
   const text = render(results);

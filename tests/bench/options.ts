@@ -63,6 +63,13 @@ if (synthetic) {
       `--dataset synthetic has no stand-ins behind it: only the endpoints, csv and web phases run on it, not ${bad.join(', ')}.`,
     );
 }
+// Small and default organisations are backfilled over HTTP in the run itself (its database is the
+// run's own) unless --seeded keeps one: without either, the reading phases would measure nothing.
+const needData = ['nochange', 'web', 'endpoints', 'csv', 'load'].filter((p) => phases.has(p as Phase));
+if (size !== 'large' && !values.seeded && !phases.has('backfill') && needData.length > 0)
+  throw new Error(
+    `The phases ${needData.join(', ')} read the ${size} organisation's data, which this run would not have: add backfill to --phases (a backfill over HTTP first), or pass --seeded (seeded in-process once and kept).`,
+  );
 /** The large organisation's backfill over HTTP: its own database, resumed across runs. */
 export const httpBackfillMode = size === 'large' && phases.has('backfill');
 if (httpBackfillMode && phases.size > 1)

@@ -111,7 +111,10 @@ export function cacheDir(size: BenchSize, seed: number): string {
  * stand-ins of a later run start at that clock. The others are built afresh in bench-results/work/.
  */
 export function databaseFor(size: BenchSize, seed: number, seeded = size === 'large'): string {
-  return seeded ? join(cacheDir(size, seed), 'vigil.duckdb') : join(RESULTS_DIR, 'work', size, 'vigil.duckdb');
+  // A run's own folder (removed when it ends): two runs at once used to share and clobber one.
+  return seeded
+    ? join(cacheDir(size, seed), 'vigil.duckdb')
+    : join(RESULTS_DIR, 'work', `${size}-${process.pid}`, 'vigil.duckdb');
 }
 
 /** The kept seeded database if it is usable now, or why not. */
