@@ -54,9 +54,13 @@ export function cursorParams(page: Page): Record<string, string> {
   return page.cursor ? { ct: page.cursor.t, cid: page.cursor.id } : {};
 }
 
-/** ISO-8601 UTC text of a TIMESTAMPTZ column (for CSV). */
+/**
+ * ISO-8601 UTC text of a TIMESTAMPTZ column (for CSV). Formatted as a plain TIMESTAMP of the same
+ * instant: strftime on a TIMESTAMPTZ goes through ICU's calendar (2.1 s for 6M values of the
+ * large dataset, 0.7 s this way; the same text for all 9.15M of its times, NULL as NULL).
+ */
 export function isoSql(col: string): string {
-  return `strftime(${col}, '%Y-%m-%dT%H:%M:%SZ')`;
+  return `strftime(make_timestamp(epoch_us(${col})), '%Y-%m-%dT%H:%M:%SZ')`;
 }
 
 /** Local time with its UTC offset, e.g. 2024-03-31T03:30:00+02:00, in zone `zoneCol`. */
