@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/api/app.ts';
 import { csvLinesCurrent } from '../../server/metrics/derive/csv-lines.ts';
+import { localIsoSql, localTimeIsoSql } from '../../server/metrics/records/shared.ts';
 import { type Fixture, sha } from '../metrics/fixture.ts';
 import { API, buildScenario } from '../metrics/scenario.ts';
 
@@ -98,6 +99,15 @@ describe('pre-rendered deployment CSV', () => {
       'SELECT (SELECT count(*) FROM d_csv_deployments) AS lines, (SELECT count(*) FROM d_deployments) AS facts',
     );
     expect(n?.lines).toBe(n?.facts);
+  });
+
+  it("writes each page's local time from its derived local time exactly as from its zone", async () => {
+    const row = await f.one<{ n: number; diff: number }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE ${localIsoSql('p.started_at', 'p.zone')}
+        IS DISTINCT FROM ${localTimeIsoSql('p.local_time', 'p.started_at')}) AS diff FROM d_pages p`,
+    );
+    expect(row?.n).toBeGreaterThan(10);
+    expect(row?.diff).toBe(0);
   });
 
   it('follows an incremental refresh that moves an attribution', async () => {

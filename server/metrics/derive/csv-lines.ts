@@ -26,7 +26,7 @@ import { pageFactColumns, pagesCsvRenderSource } from '../records/pages.ts';
 import { csvLineTables } from './schema.ts';
 
 /** Bump when the rendering (columns, SQL, quoting) changes: the next refresh re-renders all lines. */
-export const CSV_LINES_VERSION = 'csv-lines-4';
+export const CSV_LINES_VERSION = 'csv-lines-5';
 
 const STATE_KEY = 'csv-lines.state';
 const DERIVE_STATE_KEY = 'derive.state';

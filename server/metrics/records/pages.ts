@@ -14,6 +14,7 @@ import {
   isoSql,
   listParam,
   localIsoSql,
+  localTimeIsoSql,
   type Page,
   sliceExpr,
   timeSlices,
@@ -106,7 +107,7 @@ export const pageCsvColumns = [
 
 /** The columns from the derived facts but the first three (stored pre-rendered: d_csv_pages). */
 const CSV_FACTS = `p.type, ${isoSql('p.started_at')} AS started_at,
-      ${localIsoSql('p.started_at', 'p.zone')} AS local_time, p.zone, p.hour_class, CAST(p.night_date AS VARCHAR) AS night_date,
+      ${localTimeIsoSql('p.local_time', 'p.started_at')} AS local_time, p.zone, p.hour_class, CAST(p.night_date AS VARCHAR) AS night_date,
       p.interruption_start, p.on_call, p.oncall_schedule_id AS schedule, p.team_id AS team, p.incident_id,
       i.title AS incident_title, p.service_id, p.severity, p.signature AS rule, p.label, p.label_source`;
 const CSV_FACTS_FROM = 'd_pages p LEFT JOIN d_incidents i ON i.id = p.incident_id';
