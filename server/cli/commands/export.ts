@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load.ts';
 import { openDatabase } from '../../db/index.ts';
 import { csvFileName, csvText, writeCsvFile } from '../../lib/csv.ts';
 import { QueryError, type RawParams, resolveQuery } from '../../metrics/query.ts';
-import { findRecordKind, recordKinds } from '../../metrics/records/index.ts';
+import { findRecordKind, recordCsvQuery, recordKinds } from '../../metrics/records/index.ts';
 import { refreshDerived } from '../../metrics/refresh.ts';
 import { computeMetric, findMetric, knownFilterValues, metricNames } from '../../metrics/registry.ts';
 import type { MetricRow } from '../../metrics/types.ts';
@@ -126,15 +126,10 @@ export const exportCommand: Command = {
           extra: Object.fromEntries(Object.entries(kind.params).filter(([k]) => k !== 'limit' && k !== 'cursor')),
           known: await knownFilterValues(db, config),
         }).catch(asUsage);
-        const { sql, params } = (() => {
-          try {
-            return kind.csv(q);
-          } catch (error) {
-            return asUsage(error);
-          }
-        })();
+        // The refresh's pre-rendered lines when they are current, as the API's download does.
+        const { sql, params, options } = await recordCsvQuery(db, kind, q).catch(asUsage);
         fileName = out ?? csvFileName(['vigil', kind.name, q.fromDate, q.toDate]);
-        rows = await writeCsvFile(db, sql, params, fileName, kind.columns);
+        rows = await writeCsvFile(db, sql, params, fileName, kind.columns, options);
       } else {
         const m = metric as NonNullable<typeof metric>;
         const result = await computeMetric(ctx, m, raw).catch(asUsage);
