@@ -3,6 +3,7 @@
 // with a content-length or chunked. A server that answers early (a 413 before the body is read)
 // and closes the connection still counts as having answered.
 import { Agent, request } from 'node:http';
+import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib';
 import type { FuzzRequest } from './requests.ts';
 
 export interface FuzzAnswer {
@@ -15,6 +16,27 @@ export interface FuzzAnswer {
 }
 
 const MAX_KEPT = 64 * 1024;
+
+/**
+ * The body as text, unzipped as its Content-Encoding says (a fuzz request may accept gzip, and the
+ * server then zips JSON, as it should). Only the first 64 KB were kept, so a cut stream is read as
+ * far as it goes; a body that does not unzip is reported as such (the envelope check then fails).
+ */
+function decoded(body: Buffer, encoding: string | string[] | undefined): string {
+  const how = String(encoding ?? '')
+    .trim()
+    .toLowerCase();
+  if (how === '' || how === 'identity') return body.toString('utf8');
+  const partial = { finishFlush: constants.Z_SYNC_FLUSH };
+  try {
+    if (how === 'gzip') return gunzipSync(body, partial).toString('utf8');
+    if (how === 'deflate') return inflateSync(body, partial).toString('utf8');
+    if (how === 'br') return brotliDecompressSync(body, { finishFlush: constants.BROTLI_OPERATION_FLUSH }).toString('utf8');
+  } catch (error) {
+    return `(a ${how} body that does not unzip: ${(error as Error).message})`;
+  }
+  return `(a body in an unknown encoding: ${how})`;
+}
 
 export function createAgent(sockets: number): Agent {
   return new Agent({ keepAlive: true, maxSockets: sockets });
@@ -79,7 +101,7 @@ function sendOnce(base: URL, generated: FuzzRequest, agent: Agent, timeoutMs: nu
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_KEPT),
+            body: decoded(Buffer.concat(chunks), res.headers['content-encoding']).slice(0, MAX_KEPT),
             bytes,
             ms: performance.now() - started,
           }),
