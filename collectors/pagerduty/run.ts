@@ -3,7 +3,7 @@
 // helpers to keep records and pages that fail validation without stopping the rest.
 
 import type { z } from 'zod';
-import { ident } from '../../server/db/index.ts';
+import { IN_LIST_MAX, ident, inList } from '../../server/db/index.ts';
 import type { BatchBuilder } from '../engine/batch.ts';
 import { hashText, rawRecord } from '../engine/hash.ts';
 import { cursorKey, type RawRecord, type RunContext } from '../engine/types.ts';
@@ -74,11 +74,16 @@ export async function changedOnly<T extends { id: string; raw: RawRecord }>(
   records: readonly T[],
 ): Promise<T[]> {
   if (records.length === 0) return [];
-  const rows = await run.ctx.db.all<{ id: string; raw_hash: string | null }>(
-    `SELECT id, raw_hash FROM ${ident(table)} WHERE id IN (SELECT unnest($ids))`,
-    { ids: [...new Set(records.map((r) => r.id))] },
-  );
-  const stored = new Map(rows.map((r) => [r.id, r.raw_hash]));
+  const ids = [...new Set(records.map((r) => r.id))];
+  const stored = new Map<string, string | null>();
+  for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
+    const keys = inList('id', ids.slice(i, i + IN_LIST_MAX));
+    const rows = await run.ctx.db.all<{ id: string; raw_hash: string | null }>(
+      `SELECT id, raw_hash FROM ${ident(table)} WHERE id IN ${keys.sql}`,
+      keys.params,
+    );
+    for (const r of rows) stored.set(r.id, r.raw_hash);
+  }
   return records.filter((r) => stored.get(r.id) !== r.raw.payloadHash);
 }
 

@@ -6,6 +6,7 @@ import { migrations } from './migrations/index.ts';
 export type { Param, Params, QueryRunner, Row, WriteTx } from './database.ts';
 export { Database, DatabaseLockedError, DatabaseOpenError, ident, ownerFilePath } from './database.ts';
 export { currentSchemaVersion, SchemaTooNewError } from './migrate.ts';
+export { IN_LIST_MAX, inList } from './statements.ts';
 
 export const SCHEMA_VERSION = migrations.length;
 

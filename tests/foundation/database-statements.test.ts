@@ -1,7 +1,7 @@
 // How statements reach DuckDB (server/db/database.ts): parameterless ones as one query, others
 // through statements prepared once per connection and reused. Reuse must never give a stale answer.
 import { describe, expect, it } from 'vitest';
-import { Database } from '../../server/db/index.ts';
+import { Database, IN_LIST_MAX, inList } from '../../server/db/index.ts';
 
 describe('prepared statements reused per connection', () => {
   it('answer from the table as it is now, after it is replaced with other columns and types', async () => {
@@ -50,5 +50,34 @@ describe('prepared statements reused per connection', () => {
     expect(rows[4_999]).toEqual({ i: 4_999 });
     expect((await db.all('SELECT i FROM range(3000) r(i)')).length).toBe(3_000);
     await db.close();
+  });
+});
+
+describe('inList: key lookups with one bound parameter per value', () => {
+  it('finds the same rows as a list parameter, refuses empty, oversized and odd prefixes, and stays bound', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await db.run("CREATE TABLE t AS SELECT 'k' || i AS id, i AS n FROM range(0, 5000) r(i)");
+      await db.run('ALTER TABLE t ADD PRIMARY KEY (id)');
+      const wanted = ['k1', 'k42', 'k4999', "k'); DROP TABLE t; --", 'nope'];
+      const keys = inList('id', wanted);
+      expect(keys.sql).toBe('($id0, $id1, $id2, $id3, $id4)');
+      const rows = await db.all<{ id: string }>(`SELECT id FROM t WHERE id IN ${keys.sql} ORDER BY id`, keys.params);
+      const viaList = await db.all<{ id: string }>('SELECT id FROM t WHERE id IN (SELECT unnest($ids)) ORDER BY id', {
+        ids: wanted,
+      });
+      expect(rows).toEqual(viaList);
+      expect(rows.map((r) => r.id)).toEqual(['k1', 'k42', 'k4999']);
+      expect(() => inList('id', [])).toThrow(/0 values/);
+      expect(() =>
+        inList(
+          'id',
+          Array.from({ length: IN_LIST_MAX + 1 }, (_, i) => String(i)),
+        ),
+      ).toThrow(/1001 values/);
+      expect(() => inList('id; --', ['a'])).toThrow(/prefix/);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -14,7 +14,7 @@
 // production deployments that are not final yet (created within POLL_DAYS of the newest
 // deployment), until they are. Their ETags live in the deployment_statuses cursor.
 import { RequestError } from '@octokit/request-error';
-import type { Database } from '../../../server/db/index.ts';
+import { type Database, IN_LIST_MAX, inList } from '../../../server/db/index.ts';
 import type { BatchBuilder } from '../../engine/batch.ts';
 import { rawRecord } from '../../engine/hash.ts';
 import { redactUrl } from '../../engine/http.ts';
@@ -72,12 +72,16 @@ interface Stored {
 }
 
 async function storedDeployments(db: Database, repo: string, ids: readonly number[]): Promise<Map<number, Stored>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.all<{ id: string; final: boolean; environment: string }>(
-    `SELECT id, final, environment FROM deployments WHERE repo = $repo AND id IN (SELECT unnest($ids))`,
-    { repo, ids: ids.map(String) },
-  );
-  return new Map(rows.map((r) => [Number(r.id), { final: r.final, environment: r.environment }]));
+  const out = new Map<number, Stored>();
+  for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
+    const keys = inList('id', ids.slice(i, i + IN_LIST_MAX).map(String));
+    const rows = await db.all<{ id: string; final: boolean; environment: string }>(
+      `SELECT id, final, environment FROM deployments WHERE repo = $repo AND id IN ${keys.sql}`,
+      { repo, ...keys.params },
+    );
+    for (const r of rows) out.set(Number(r.id), { final: r.final, environment: r.environment });
+  }
+  return out;
 }
 
 class DeploymentsSync {

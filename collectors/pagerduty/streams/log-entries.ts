@@ -11,6 +11,8 @@
 // hour (entries PagerDuty shows a little late). A new entry (not a notification) for a stored
 // incident not fetched in this run means that incident changed after the fact (a note, a priority
 // raised after it was resolved): the incident is asked for again, in the same batch.
+
+import { IN_LIST_MAX, inList } from '../../../server/db/index.ts';
 import { BatchBuilder } from '../../engine/batch.ts';
 import { logEntryRow } from '../normalise.ts';
 import { changedOnly, type PdRun, SCOPE, validate } from '../run.ts';
@@ -25,14 +27,19 @@ export const LOG_OVERLAP_MS = 3_600_000;
 const changes = (type: string) => type !== 'notify_log_entry';
 
 async function storedIds(run: PdRun, table: 'log_entries' | 'incidents', ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await run.ctx.db.all<{ id: string }>(
-    table === 'log_entries'
-      ? 'SELECT id FROM log_entries WHERE id IN (SELECT unnest($ids))'
-      : 'SELECT id FROM incidents WHERE id IN (SELECT unnest($ids))',
-    { ids: [...new Set(ids)] },
-  );
-  return new Set(rows.map((r) => r.id));
+  const unique = [...new Set(ids)];
+  const out = new Set<string>();
+  for (let i = 0; i < unique.length; i += IN_LIST_MAX) {
+    const keys = inList('id', unique.slice(i, i + IN_LIST_MAX));
+    const rows = await run.ctx.db.all<{ id: string }>(
+      table === 'log_entries'
+        ? `SELECT id FROM log_entries WHERE id IN ${keys.sql}`
+        : `SELECT id FROM incidents WHERE id IN ${keys.sql}`,
+      keys.params,
+    );
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
 }
 
 export async function syncLogEntries(run: PdRun): Promise<void> {
