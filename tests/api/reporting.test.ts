@@ -293,6 +293,7 @@ describe('organisation', () => {
     expect(repos.items.find((r: { name: string }) => r.name === 'acme/pay-web')).toMatchObject({
       productionEnvironments: ['PROD'],
       otherEnvironments: ['production'],
+      otherEnvironmentCount: 1,
     });
     const rules = await json(`/api/alert-rules?${MARCH}&team=search`);
     expect(rules.items[0]).toHaveProperty('signature');

@@ -59,19 +59,27 @@ export async function listServices(ctx: MetricContext) {
   return { items };
 }
 
+/** Non-production environments listed per repository (all are counted). */
+export const OTHER_ENVIRONMENTS_SHOWN = 20;
+
 export async function listRepos(ctx: MetricContext) {
   const items = await ctx.db.all(
     `WITH ids AS (SELECT repo FROM team_repos UNION SELECT repo FROM d_envs),
      owner AS (SELECT repo, min(team_id) AS team_id, any_value(production_pattern) AS pattern FROM team_repos GROUP BY repo),
      envs AS (SELECT repo, list(environment ORDER BY environment) FILTER (WHERE production) AS production,
-       list(environment ORDER BY environment) FILTER (WHERE NOT production) AS other FROM d_envs GROUP BY repo),
+       (list(environment ORDER BY environment) FILTER (WHERE NOT production))[1:$other_max] AS other,
+       count(*) FILTER (WHERE NOT production) AS other_n FROM d_envs GROUP BY repo),
      n AS (SELECT repo, count(*) FILTER (WHERE production AND outcome = 'success') AS deployments, max(deployed_at) AS last
        FROM d_deployments GROUP BY repo)
      SELECT ids.repo AS name, coalesce(o.team_id, 'unassigned') AS team, (o.team_id IS NOT NULL) AS mapped,
        o.pattern AS "productionPattern", coalesce(e.production, []) AS "productionEnvironments",
-       coalesce(e.other, []) AS "otherEnvironments", coalesce(n.deployments, 0) AS deployments, n.last AS "lastDeployedAt"
+       coalesce(e.other, []) AS "otherEnvironments", coalesce(e.other_n, 0) AS "otherEnvironmentCount",
+       coalesce(n.deployments, 0) AS deployments, n.last AS "lastDeployedAt"
      FROM ids LEFT JOIN owner o ON o.repo = ids.repo LEFT JOIN envs e ON e.repo = ids.repo LEFT JOIN n ON n.repo = ids.repo
      ORDER BY ids.repo`,
+    // Preview environments (one per pull request) run to hundreds per repository: the first
+    // OTHER_ENVIRONMENTS_SHOWN by name and the count (the large organisation's list was 2.3 MB).
+    { other_max: OTHER_ENVIRONMENTS_SHOWN },
   );
   return { items };
 }

@@ -86,7 +86,9 @@ export interface Repo {
   mapped: boolean;
   productionPattern: string | null;
   productionEnvironments: string[] | null;
+  /** The first 20 by name; otherEnvironmentCount counts them all. */
   otherEnvironments: string[] | null;
+  otherEnvironmentCount: number;
   deployments: number;
   lastDeployedAt: string | null;
 }
