@@ -19,6 +19,15 @@ import { fingerprints } from '../scope.ts';
 export const WORKFLOW_RUNS = 'workflow_runs';
 const QUERY_CAP = 1000;
 
+/**
+ * An instant in GitHub's search date syntax (YYYY-MM-DDTHH:MM:SSZ): no fraction of a second, which
+ * GitHub refuses with a 422 (toISOString writes .000; GitHub's own times are whole seconds). Walk
+ * states saved before this was fixed hold the fraction, so it is taken off here, at the query.
+ */
+export function searchDate(iso: string): string {
+  return new Date(Date.parse(iso)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 interface RunsWalk {
   /** The next page's URL as GitHub gave it, or null to start a new query at `createdUpTo`. */
   next: string | null;
@@ -72,7 +81,7 @@ class WorkflowRunsSync {
         branch: this.workflow.branch,
         status: 'success',
         per_page: 100,
-        ...(createdUpTo ? { created: `<=${createdUpTo}` } : {}),
+        ...(createdUpTo ? { created: `<=${searchDate(createdUpTo)}` } : {}),
       },
       etag,
     );

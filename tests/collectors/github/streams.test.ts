@@ -33,7 +33,9 @@ import {
 } from '../../../collectors/github/schemas.ts';
 import type { RepoScope } from '../../../collectors/github/scope.ts';
 import { fetchCompare } from '../../../collectors/github/streams/compare.ts';
+import { searchDate } from '../../../collectors/github/streams/workflow-runs.ts';
 import { openDatabase } from '../../../server/db/index.ts';
+import { createdRange } from '../../stand-ins/github/search-dates.ts';
 import { startWorld, TOKEN, type World } from './support.ts';
 
 const require = createRequire(import.meta.url);
@@ -402,5 +404,20 @@ describe('GitHub failures in words a user can act on', () => {
   it('never repeats the token', () => {
     const error = classifyGitHubError(failure(422, {}, 'token ghp_secret_value is not valid here'), scope, options);
     expect(error.message).not.toContain('ghp_secret_value');
+  });
+});
+
+describe('workflow runs past the 1,000 results GitHub gives one query', () => {
+  it('asks for the older runs with a created date GitHub accepts (no fraction of a second)', () => {
+    // The walk's oldest time comes from toISOString (…46.000Z); GitHub (and the stand-in, which
+    // follows its search date syntax) answer 422 to a fraction: 29 of the large organisation's
+    // 400 repositories stopped there.
+    const saved = new Date(Date.parse('2024-03-04T12:41:46Z')).toISOString();
+    expect(saved).toBe('2024-03-04T12:41:46.000Z');
+    expect(createdRange(`<=${saved}`)).toBeUndefined();
+    const sent = searchDate(saved);
+    expect(sent).toBe('2024-03-04T12:41:46Z');
+    expect(createdRange(`<=${sent}`)).toEqual({ to: Date.parse('2024-03-04T12:41:46Z') });
+    expect(searchDate('2024-03-04T12:41:46Z')).toBe('2024-03-04T12:41:46Z');
   });
 });
