@@ -1,37 +1,12 @@
-// `npm run bench`: how fast Vigil is, end to end, on a simulated organisation (issue 9). Prints a
-// table and writes the same figures to bench-results/ (git-ignored) as JSON.
-//
-//   npm run bench                          the default organisation (2 years, 24 repositories), minutes
-//   npm run bench -- --size large          60 teams, 400 repositories, 5 years: seeded in-process once
-//                                          (tests/bench/seed) and kept; every phase but the backfill
-//   npm run bench -- --size large --phases backfill   its backfill over HTTP, resumed across runs
-//   npm run bench -- --size large --dataset synthetic the reading phases on the SQL-generated volume
-//   npm run bench -- --size small --quick  a smoke run (seconds; not part of `npm test`)
-//   options: --seed N, --fresh, --phases backfill,nochange,web,endpoints,csv,load,upsert,demo, --help
-//
-// Processes: this one drives and measures; the stand-ins (GitHub and PagerDuty over the seeded
-// organisation) and the Vigil under test (the real server, collectors and database) each run in
-// a child process, so each one's CPU and memory are its own. Phases, in order:
-//   backfill   a first sync of everything from the stand-ins (requests against the fewest possible,
-//              rows/s into DuckDB, peak memory, event-loop delay and a health probe while it runs)
-//   nochange   a second sync with nothing new (requests per stream and scope, rows written)
-//   web        the bundle's gzip size; first and all charts drawn in headless Chromium
-//   endpoints  every API endpoint the pages requested: p50/p95 for 1 and 8 clients, warm and cold,
-//              and its SQL replayed straight on DuckDB
-//   csv        CSV export of the largest record table
-//   load       50 clients for 30 s on those endpoints while syncs run
-//   upsert     the loader against the bare staging-table upsert
-//   demo       `vigil demo --fresh` until its first sync is complete (default size only)
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SCHEMA_VERSION } from '../../server/db/index.ts';
-import { PROJECT_ROOT } from '../../server/lib/version.ts';
 import { DEFAULT_WEB_ROOT } from '../../server/runtime.ts';
 import { measureCsv } from './csv-export.ts';
+import { measureDemo } from './demo-phase.ts';
 import { firstViewAfterChange, measureEndpoint } from './endpoints.ts';
-import { createAgent, loadFor, type Probe, startProbe, timedGet } from './http.ts';
+import { createAgent, loadFor, type Probe, startProbe } from './http.ts';
 import { budgetMinutes, httpBackfillMode, phases, plan, quick, seed, size, synthetic, values } from './options.ts';
 import { type BenchResults, judge, render } from './report.ts';
 import type { Child } from './rpc.ts';
@@ -239,58 +214,6 @@ function syncLoop(info: StandInsInfo): { stop(): Promise<{ syncs: number; reques
   };
 }
 
-async function demoPhase(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-demo-'));
-  let child: ChildProcess | undefined;
-  try {
-    const t0 = performance.now();
-    child = spawn(
-      process.execPath,
-      [join(PROJECT_ROOT, 'server/bin/vigil.mjs'), 'demo', '--fresh', '--dir', dir, '--port', '0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const url = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child?.stdout?.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const m = /serving (http:\/\/\S+)/.exec(text);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child?.once('exit', (code) => reject(new Error(`vigil demo exited with ${code}`)));
-    });
-    const agent = createAgent(1);
-    for (;;) {
-      const res = await fetch(`${url}/api/sync/status`).then((r) => r.json() as Promise<Record<string, unknown>>);
-      const last = res.lastRuns as Record<string, { status: string; requests: number } | undefined>;
-      const running = res.running as unknown[];
-      if (running.length === 0 && last.github && last.pagerduty) {
-        const seconds = Math.round((performance.now() - t0) / 100) / 10;
-        // The dashboard's data is complete once the metrics answer from the refreshed tables.
-        await timedGet(agent, `${url}/api/dora/summary`);
-        results.demo = {
-          seconds,
-          requests: last.github.requests + last.pagerduty.requests,
-          note: `first sync complete ${seconds} s after start (github ${last.github.status}, pagerduty ${last.pagerduty.status}, ${last.github.requests + last.pagerduty.requests} requests)`,
-        };
-        break;
-      }
-      if (performance.now() - t0 > 900_000) {
-        results.demo = { seconds: null, requests: null, note: 'the first sync had not finished after 15 minutes' };
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    agent.destroy();
-  } finally {
-    child?.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 2_000));
-    child?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The phases that only read the database: web pages, every endpoint they used, CSV export. */
 async function readingPhases(url: string, info: StandInsInfo): Promise<{ endpointPaths: string[] }> {
   const v = vigil as Child;
@@ -479,7 +402,7 @@ async function main(): Promise<void> {
   standIns = undefined;
   if (phases.has('demo')) {
     log('demo: vigil demo --fresh until its first sync is complete');
-    await demoPhase();
+    results.demo = await measureDemo();
   }
 }
 

@@ -1,6 +1,7 @@
 // The benchmark's results: their shape (also the JSON file's), the table printed at the end, and
 // the verdict on every target of issue 9 (and the demo's, issue 3).
 import type { CsvFigures } from './csv-export.ts';
+import type { DemoFigures } from './demo-phase.ts';
 import type { AfterChangeFigures, EndpointFigures } from './endpoints.ts';
 import type { LoadResult } from './http.ts';
 import type { SyntheticMeta } from './synthetic.ts';
@@ -58,7 +59,7 @@ export interface BenchResults {
   csv?: CsvFigures & { kind: string };
   load?: LoadResult & { clients: number; syncs: number; syncRequests: number; probe: ProbeFigures; endpoints: number };
   upsert?: UpsertFigures;
-  demo?: { seconds: number | null; requests: number | null; note: string };
+  demo?: DemoFigures;
   targets: Verdict[];
 }
 
